@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Training throughput of build/localsgd-train against a plain PyTorch (Python) loop on the
+# same model, batch and thread count: one worker, mini-batch SGD, batch 32, 2 threads, the
+# model and data subset of configs/small/fashion-mnist.toml.
+#
+#   [LOCALSGD_TRAIN=path/to/localsgd-train] bash bench/throughput.sh [--steps N] [--batch B] [--threads T] [--config FILE]
+#
+# Prints the command lines, the machine, and a Markdown table row with both images/s and
+# the ratio trainer / baseline. Needs the build (scripts/setup.sh) and Debian's python3-torch.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+STEPS=200
+BATCH=32
+THREADS=2
+CONFIG="configs/small/fashion-mnist.toml"
+PYTHON=/usr/bin/python3   # Debian's, with python3-torch
+TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"  # another build: LOCALSGD_TRAIN=build-x/localsgd-train
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --steps) STEPS="$2"; shift 2 ;;
+    --batch) BATCH="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --config) CONFIG="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "throughput.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "throughput.sh: error: $*" >&2; exit 1; }
+[[ -x "$TRAINER" ]] || die "$TRAINER not found; run bash scripts/setup.sh"
+[[ -f "$CONFIG" ]] || die "$CONFIG not found"
+"$PYTHON" -c 'import torch' 2>/dev/null || die "$PYTHON cannot import torch (apt-get install python3-torch)"
+
+# Model and data sizes from the base config, so both sides train the same thing.
+read -r DEPTH WIDTH SUBSET DATA_PATH < <("$PYTHON" - "$CONFIG" <<'PY'
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    c = tomllib.load(f)
+m, d = c.get("model", {}), c.get("data", {})
+print(m.get("depth", 20), m.get("width", 1.0), d.get("train_subset", 0),
+      d.get("path") or "/usr/share/datasets/fashion-mnist")
+PY
+)
+[[ "$SUBSET" -gt 0 ]] || SUBSET=60000
+# The trainer runs about as many steps as the baseline times: epochs = steps * batch / N.
+EPOCHS="$(awk -v s="$STEPS" -v b="$BATCH" -v n="$SUBSET" 'BEGIN { printf "%.6g", s * b / n }')"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-throughput.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+baseline_cmd=("$PYTHON" bench/pytorch_baseline.py --depth "$DEPTH" --width "$WIDTH"
+  --batch "$BATCH" --subset "$SUBSET" --steps "$STEPS" --threads "$THREADS" --data "$DATA_PATH")
+trainer_cmd=("$TRAINER" "$CONFIG" --out "$TMP/run"
+  --set 'algorithm.kind="minibatch"' --set algorithm.workers=1
+  --set "algorithm.local_batch=$BATCH" --set algorithm.local_steps=1
+  --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS"
+  --set "run.eval_every_epochs=$EPOCHS")
+
+echo "baseline: ${baseline_cmd[*]}"
+baseline_json="$("${baseline_cmd[@]}")" || die "the PyTorch baseline failed"
+echo "  -> $baseline_json"
+
+echo "trainer:  ${trainer_cmd[*]}"
+"${trainer_cmd[@]}" >"$TMP/trainer.log" 2>&1 || { cat "$TMP/trainer.log" >&2; die "the trainer failed"; }
+[[ -f "$TMP/run/summary.json" ]] || die "the trainer wrote no summary.json"
+echo "  -> $(cat "$TMP/run/summary.json")"
+
+cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+torch_version="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
+echo
+echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_version"
+echo
+
+"$PYTHON" - "$baseline_json" "$TMP/run/summary.json" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" <<'PY'
+import json, sys
+baseline = json.loads(sys.argv[1])
+with open(sys.argv[2]) as f:
+    summary = json.load(f)
+depth, width, batch, threads = sys.argv[3:7]
+if summary.get("status") != "completed":
+    sys.exit(f"throughput.sh: the trainer run did not complete: {summary.get('status')}")
+seconds = float(summary["train_seconds"])
+trainer = float(summary["samples_seen"]) / seconds if seconds > 0 else float("nan")
+base = float(baseline["images_per_second"])
+print("| model | batch | threads | PyTorch-Python (img/s) | localsgd-train (img/s) | trainer / baseline |")
+print("|---|---:|---:|---:|---:|---:|")
+print(f"| ResNet-{depth} width {width} | {batch} | {threads} | {base:.1f} | {trainer:.1f} | {trainer / base:.2f} |")
+PY

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Tests of the Snakemake workflow and of workflow/tables.py. Runs no real training: the
+# workflow is copied into a temporary directory next to a stub trainer that always fails,
+# so a test that started a training job would fail, and results already in the repo
+# (results/, tables/) neither change nor influence the tests.
+#
+#   bash tests/workflow_test.sh          (needs .venv from scripts/setup.sh)
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SNAKEMAKE="$ROOT/.venv/bin/snakemake"
+PYTHON="$ROOT/.venv/bin/python"
+GRID=first-grid
+SCALE=small
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); printf 'ok   - %s\n' "$1"; }
+not_ok() {
+  failed=$((failed + 1)); printf 'FAIL - %s\n' "$1"
+  if [[ -n "${2:-}" && -f "$2" ]]; then sed 's/^/       | /' "$2" | tail -n 40; fi
+}
+# check NAME COMMAND...: runs COMMAND, passes when it exits 0.
+check() { local name="$1"; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+finish() {
+  printf 'workflow-tests: %d passed, %d failed\n' "$passed" "$failed"
+  [[ "$failed" -eq 0 ]]
+  exit
+}
+
+if [[ ! -x "$SNAKEMAKE" || ! -x "$PYTHON" ]]; then
+  not_ok "the venv exists ($SNAKEMAKE; run bash scripts/setup.sh)"
+  finish
+fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-workflow-test.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+# A copy of the workflow, with a stub trainer that fails if anything runs it.
+WF="$TMP/repo"
+mkdir -p "$WF/build"
+cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$WF/"
+rm -rf "$WF/workflow/__pycache__"
+printf '#!/bin/sh\necho "stub trainer: the workflow test must not train" >&2\nexit 1\n' \
+  > "$WF/build/localsgd-train"
+chmod +x "$WF/build/localsgd-train"
+# Let the stub be older than the configs, like a real build that is `ancient` anyway.
+touch -d '2000-01-01' "$WF/build/localsgd-train"
+
+# ------------------------------------------------------------------ 1. dry run
+# Expected counts straight from the grid file (not through workflow/grid.py).
+read -r n_variants n_seeds < <("$PYTHON" - "$WF/configs/$SCALE/$GRID.toml" <<'EOF'
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    g = tomllib.load(f)
+print(len(g["variant"]), len(g["seeds"]))
+EOF
+)
+expected_train=$((n_variants * n_seeds))
+dry="$TMP/dry-run.txt"
+if (cd "$WF" && "$SNAKEMAKE" -n -p --cores 2 --config "scale=$SCALE" "grids=$GRID") >"$dry" 2>&1; then
+  ok "snakemake -n exits 0"
+else
+  not_ok "snakemake -n exits 0" "$dry"
+fi
+job_count() {  # job_count RULE: the count of RULE in the dry run's "Job stats" table
+  awk -v rule="$1" '/^Job stats:/ {on = 1} on && $1 == rule {print $2; exit}' "$dry"
+}
+got_train="$(job_count train)"
+got_table="$(job_count table)"
+check "dry run lists $expected_train train jobs ($n_variants variants x $n_seeds seeds), got ${got_train:-none}" \
+  test "${got_train:-0}" -eq "$expected_train"
+check "dry run lists 1 table job, got ${got_table:-none}" test "${got_table:-0}" -eq 1
+check "dry run targets tables/$SCALE/$GRID.md and .csv" \
+  grep -q "output: tables/$SCALE/$GRID.md, tables/$SCALE/$GRID.csv" "$dry"
+# One train command line in full: run dir, base config, the variant's overrides, the seed.
+first_variant="$("$PYTHON" -c 'import sys,tomllib; print(tomllib.load(open(sys.argv[1],"rb"))["variant"][0]["name"])' \
+  "$WF/configs/$SCALE/$GRID.toml")"
+check "dry run: train command has --out, --set algorithm.kind and --set run.seed" \
+  grep -qE "build/localsgd-train [^ ]*configs/$SCALE/[^ ]+\.toml --out results/$SCALE/runs/$first_variant/seed[0-9]+ --set 'algorithm\.kind=\"[a-z]+\"' .*--set run\.seed=[0-9]+ --set run\.threads=[0-9]+" "$dry"
+# The default target (no --config) is the tables of the "small" scale.
+if (cd "$WF" && "$SNAKEMAKE" -n --cores 2) >"$TMP/dry-default.txt" 2>&1 &&
+   grep -q "output: tables/small/$GRID.md" "$TMP/dry-default.txt"; then
+  ok "default target includes tables/small/$GRID.md"
+else
+  not_ok "default target includes tables/small/$GRID.md" "$TMP/dry-default.txt"
+fi
+
+# ------------------------------------------------------------------ 2. lint
+# Only the lint that asks for a conda environment or container per rule is accepted: the
+# software here comes from Debian packages and scripts/setup.sh, not from conda.
+lint="$TMP/lint.txt"
+(cd "$WF" && "$SNAKEMAKE" --lint) >"$lint" 2>&1
+lint_rc=$?
+other_lints="$(grep -E '^ +\* ' "$lint" | grep -v 'Specify a conda environment or container for each rule' || true)"
+if [[ -z "$other_lints" ]] && ! grep -qiE 'error|exception' "$lint"; then
+  ok "snakemake --lint reports nothing but the conda/container lint (exit $lint_rc)"
+else
+  not_ok "snakemake --lint reports nothing but the conda/container lint" "$lint"
+fi
+
+# ------------------------------------------------------------------ 3. tables.py on fake runs
+FAKE="$TMP/fake"
+mkdir -p "$FAKE"
+cat >"$FAKE/base.toml" <<'EOF'
+[run]
+epochs = 1
+EOF
+cat >"$FAKE/fake-grid.toml" <<'EOF'
+title = "Fake grid"
+base_config = "base.toml"
+seeds = [1, 2]
+
+[[variant]]
+name = "two-ok"
+label = "Two completed seeds"
+kind = "minibatch"
+workers = 4
+local_batch = 32
+local_steps = 1
+
+[[variant]]
+name = "one-diverged"
+label = "One diverged seed"
+kind = "local"
+workers = 4
+local_batch = 32
+local_steps = 16
+
+[[variant]]
+name = "all-diverged"
+label = "All seeds diverged"
+kind = "postlocal"
+workers = 2
+local_batch = 64
+local_steps = 4
+EOF
+summary() {  # summary VARIANT SEED STATUS BEST FINAL
+  mkdir -p "$FAKE/runs/$1/seed$2"
+  printf '{"status": "%s", "final_test_accuracy": %s, "best_test_accuracy": %s, "diverged_at_step": %s, "samples_seen": 1000, "train_seconds": 1.5}\n' \
+    "$3" "$5" "$4" "$([[ $3 == diverged ]] && echo 7 || echo null)" >"$FAKE/runs/$1/seed$2/summary.json"
+}
+summary two-ok 1 completed 0.80 0.70
+summary two-ok 2 completed 0.90 0.75
+summary one-diverged 1 completed 0.85 0.84
+summary one-diverged 2 diverged null null
+summary all-diverged 1 diverged 0.50 null
+summary all-diverged 2 diverged null null
+
+# By hand: best 80 and 90 -> mean 85, sample std sqrt((5^2 + 5^2) / 1) = 7.0711;
+# final 70 and 75 -> mean 72.5, std sqrt((2.5^2 + 2.5^2) / 1) = 3.5355.
+hand() { awk -v a="$1" -v b="$2" 'BEGIN { m = (a + b) / 2; s = sqrt(((a - m)^2 + (b - m)^2) / 1); printf "%.2f ± %.2f", m, s }'; }
+best_cell="$(hand 80 90)"
+final_cell="$(hand 70 75)"
+check "hand computation gives 85.00 ± 7.07" test "$best_cell" = "85.00 ± 7.07"
+
+md="$TMP/out/fake-grid.md"
+csv="$TMP/out/fake-grid.csv"
+if "$PYTHON" "$WF/workflow/tables.py" "$FAKE/fake-grid.toml" "$FAKE/runs" "$md" "$csv" >"$TMP/tables.log" 2>&1; then
+  ok "tables.py exits 0 on fake runs"
+else
+  not_ok "tables.py exits 0 on fake runs" "$TMP/tables.log"
+fi
+row() { grep -F "| $1 |" "$md" 2>/dev/null || true; }
+r1="$(row 'Two completed seeds')"
+r2="$(row 'One diverged seed')"
+r3="$(row 'All seeds diverged')"
+check "two seeds: best test accuracy $best_cell" grep -qF "| $best_cell |" <<<"$r1"
+check "two seeds: final test accuracy $final_cell" grep -qF "| $final_cell |" <<<"$r1"
+check "row shows algorithm, K, B_loc, H, global batch, seeds" \
+  grep -qF "| Two completed seeds | mini-batch SGD | 4 | 32 | 1 | 128 | 2 |" <<<"$r1"
+check "one diverged seed: mean of the other seed alone, diverged counted" \
+  grep -qF "| 85.00 (1 of 2 diverged) | 84.00 (1 of 2 diverged) |" <<<"$r2"
+check "all seeds diverged: cell says diverged" grep -qE "\| diverged \(2 of 2\) \| diverged \(2 of 2\) \|$" <<<"$r3"
+check "post-local row: K=2 x B_loc=64 = global 128, H=4" \
+  grep -qF "| post-local SGD | 2 | 64 | 4 | 128 | 2 |" <<<"$r3"
+check "csv: header and the two-seed row (mean, std in percent)" \
+  grep -qxF "two-ok,Two completed seeds,minibatch,4,32,1,128,2,0,85.0000,7.0711,72.5000,3.5355" "$csv"
+check "csv: all-diverged row has empty mean and std" \
+  grep -qxF "all-diverged,All seeds diverged,postlocal,2,64,4,128,2,2,,,," "$csv"
+check "no temporary files left beside the tables" test "$(find "$TMP/out" -mindepth 1 | wc -l)" -eq 2
+
+# One seed: the mean alone, no ±.
+sed 's/^seeds = .*/seeds = [1]/' "$FAKE/fake-grid.toml" >"$FAKE/one-seed-grid.toml"
+"$PYTHON" "$WF/workflow/tables.py" "$FAKE/one-seed-grid.toml" "$FAKE/runs" "$TMP/out1/t.md" "$TMP/out1/t.csv" >/dev/null 2>&1
+check "one seed: the mean alone (80.00)" grep -qF "| Two completed seeds | mini-batch SGD | 4 | 32 | 1 | 128 | 1 | 80.00 | 70.00 |" "$TMP/out1/t.md"
+
+# Bad input fails loudly: an unknown status, and a missing run.
+printf '{"status": "running"}\n' >"$FAKE/runs/two-ok/seed2/summary.json"
+if "$PYTHON" "$WF/workflow/tables.py" "$FAKE/fake-grid.toml" "$FAKE/runs" "$TMP/bad/t.md" "$TMP/bad/t.csv" >"$TMP/bad.log" 2>&1; then
+  not_ok "tables.py rejects status 'running'"
+else
+  check "tables.py rejects status 'running' and names the file" grep -q "two-ok/seed2/summary.json" "$TMP/bad.log"
+fi
+rm -rf "$FAKE/runs/two-ok/seed2"
+if "$PYTHON" "$WF/workflow/tables.py" "$FAKE/fake-grid.toml" "$FAKE/runs" "$TMP/bad/t.md" "$TMP/bad/t.csv" >/dev/null 2>&1; then
+  not_ok "tables.py fails on a missing summary.json"
+else
+  ok "tables.py fails on a missing summary.json"
+fi
+check "a failed tables.py leaves no table behind" test ! -e "$TMP/bad/t.md"
+
+# ------------------------------------------------------------------ 4. table rule, end to end
+# Fake every run of the grid (newer than the configs), then let Snakemake build the table:
+# only the table job may run (the stub trainer fails if a train job starts).
+"$PYTHON" - "$WF" "$SCALE" "$GRID" <<'EOF'
+import json, sys
+from pathlib import Path
+wf, scale, grid_name = sys.argv[1:]
+sys.path.insert(0, str(Path(wf) / "workflow"))
+import grid
+g = grid.load_grid(Path(wf) / "configs" / scale / f"{grid_name}.toml")
+for i, (v, seed) in enumerate(g.runs()):
+    d = Path(wf) / grid.run_dir("results", scale, v.name, seed)
+    d.mkdir(parents=True, exist_ok=True)
+    for name in ("metrics.jsonl", "timing.jsonl", "config.toml", "model.pt"):
+        (d / name).write_text("")
+    (d / "summary.json").write_text(json.dumps({
+        "status": "completed", "final_test_accuracy": 0.5 + 0.01 * i,
+        "best_test_accuracy": 0.6 + 0.01 * i, "diverged_at_step": None}))
+EOF
+run_log="$TMP/run.txt"
+if (cd "$WF" && "$SNAKEMAKE" --cores 1 --config "scale=$SCALE" "grids=$GRID") >"$run_log" 2>&1; then
+  ok "snakemake builds the table from existing runs"
+else
+  not_ok "snakemake builds the table from existing runs" "$run_log"
+fi
+check "no train job ran" bash -c "! grep -q 'rule train' '$run_log'"
+check "table has a header and one row per variant ($n_variants)" \
+  test "$(grep -c '^| ' "$WF/tables/$SCALE/$GRID.md" 2>/dev/null)" -eq $((n_variants + 1))
+check "csv has a header and one line per variant" \
+  test "$(wc -l <"$WF/tables/$SCALE/$GRID.csv" 2>/dev/null)" -eq $((n_variants + 1))
+
+finish

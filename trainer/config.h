@@ -1,0 +1,92 @@
+// Defines RunConfig: one training run as plain typed structs, one per TOML table.
+// Defaults live at the declaration; load_config() is the only way in from a file and
+// the only code that sees TOML (config.cpp). After loading, a RunConfig is treated as const.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace localsgd {
+
+// [run]
+struct RunSection {
+  std::uint64_t seed = 1;
+  double epochs = 1.0;          // training stops once the workers together saw epochs x N samples
+  double eval_every_epochs = 1.0;  // evaluation cadence; the end of training is always evaluated
+  int threads = 0;              // intra-op threads; 0 = the CPUs this process may use
+};
+
+// [data]
+struct DataSection {
+  std::string dataset = "fashion-mnist";  // fashion-mnist | cifar10 | cifar100
+  std::string path;             // directory with the dataset files; "" = the dataset's default
+  std::int64_t train_subset = 0;  // use the first n training samples; 0 = all
+  std::int64_t test_subset = 0;   // use the first n test samples; 0 = all
+  bool augment = true;          // pad-4 random crop + horizontal flip on training batches
+  std::int64_t eval_batch = 500;
+};
+
+// [model]
+struct ModelSection {
+  std::string arch = "resnet";  // CIFAR ResNet family, depth 6n+2
+  int depth = 20;
+  double width = 1.0;           // multiplier on the 16/32/64 stage widths
+};
+
+// [algorithm]
+struct AlgorithmSection {
+  std::string kind = "local";   // minibatch | local | postlocal
+  int workers = 4;              // K
+  std::int64_t local_batch = 32;  // B_loc
+  std::int64_t local_steps = 1;   // H
+  double switch_epoch = -1.0;   // postlocal: epoch of the switch; < 0 = at the first LR decay
+  std::string bn_stats = "local";   // local (the paper's code) | average (at every sync)
+  std::string momentum = "local";   // local (the paper) | average | reset (at every sync)
+};
+
+// [optimizer]
+struct OptimizerSection {
+  double lr = 0.1;              // base LR, for a global batch of base_batch
+  std::int64_t base_batch = 128;
+  std::string lr_scaling = "linear";  // linear | sqrt | none, in K*B_loc / base_batch
+  double momentum = 0.9;
+  bool nesterov = true;
+  double weight_decay = 1e-4;
+  bool decay_bn = false;        // apply weight decay to BN weights and biases
+  bool decay_bias = true;       // apply weight decay to the other biases
+};
+
+// [schedule]
+struct ScheduleSection {
+  double warmup_epochs = 0.0;   // gradual warm-up from warmup_lr to the scaled LR
+  double warmup_lr = -1.0;      // < 0 = the base LR (unscaled), as in Goyal et al.
+  std::vector<double> decay_at = {0.5, 0.75};  // fractions of training
+  double decay_factor = 0.1;
+};
+
+struct RunConfig {
+  RunSection run;
+  DataSection data;
+  ModelSection model;
+  AlgorithmSection algorithm;
+  OptimizerSection optimizer;
+  ScheduleSection schedule;
+};
+
+// All problems found in a config, one per line, each "file:line:col: key: message".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `path`, applies `overrides` ("section.key=value", TOML value syntax; a bare word
+// is taken as a string), checks types, ranges and combinations. Throws ConfigError listing
+// every problem at once.
+RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The effective config as TOML text (every key, defaults included), for the run directory.
+std::string to_toml(const RunConfig& config);
+
+}  // namespace localsgd

@@ -1,0 +1,26 @@
+#include "flat_sgd.h"
+
+namespace localsgd {
+
+FlatSgd::FlatSgd(const OptimizerSection& options, const torch::Tensor& decay_mask, std::int64_t workers)
+    : options_(options) {
+  decay_ = decay_mask.to(torch::kFloat) * options.weight_decay;
+  momentum_ = torch::zeros({workers, decay_mask.numel()});
+  direction_ = torch::empty_like(momentum_);
+}
+
+void FlatSgd::step(torch::Tensor& params, const torch::Tensor& grads, double lr) {
+  torch::NoGradGuard no_grad;
+  const double mu = options_.momentum;
+  direction_.copy_(params).mul_(decay_).add_(grads);  // d = g + wd * mask * x
+  if (mu != 0) {
+    momentum_.mul_(mu).add_(direction_);  // starts at zero, so the first v equals d as in PyTorch
+    if (options_.nesterov)
+      direction_.add_(momentum_, mu);
+    else
+      direction_.copy_(momentum_);
+  }
+  params.add_(direction_, -lr);
+}
+
+}  // namespace localsgd

@@ -1,0 +1,89 @@
+#include "resnet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace localsgd {
+namespace {
+
+torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+                               .stride(stride)
+                               .padding(kernel / 2)
+                               .bias(false));
+}
+
+}  // namespace
+
+std::array<std::int64_t, 3> resnet_stage_widths(double width) {
+  std::array<std::int64_t, 3> widths{};
+  const std::array<double, 3> base{16, 32, 64};
+  for (int i = 0; i < 3; ++i)
+    widths[i] = std::max<std::int64_t>(1, std::llround(base[i] * width));
+  return widths;
+}
+
+BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
+  conv1 = register_module("conv1", conv(in, out, 3, stride));
+  bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
+  conv2 = register_module("conv2", conv(out, out, 3, 1));
+  bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+  shortcut = register_module("shortcut", torch::nn::Sequential());
+  if (stride != 1 || in != out) {
+    shortcut->push_back(conv(in, out, 1, stride));
+    shortcut->push_back(torch::nn::BatchNorm2d(out));
+  }
+}
+
+torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
+  auto y = torch::relu(bn1(conv1(x)));
+  y = bn2(conv2(y));
+  return torch::relu(y + (shortcut->is_empty() ? x : shortcut->forward(x)));
+}
+
+ResNetImpl::ResNetImpl(const ResNetOptions& opts) : options(opts) {
+  if (opts.depth < 8 || (opts.depth - 2) % 6 != 0)
+    throw std::invalid_argument("ResNet depth must be 6n+2 (got " + std::to_string(opts.depth) + ")");
+  const int blocks_per_stage = (opts.depth - 2) / 6;
+  const auto widths = resnet_stage_widths(opts.width);
+  stem = register_module("stem", conv(opts.in_channels, widths[0], 3, 1));
+  stem_bn = register_module("stem_bn", torch::nn::BatchNorm2d(widths[0]));
+  stages = register_module("stages", torch::nn::Sequential());
+  std::int64_t in = widths[0];
+  for (int stage = 0; stage < 3; ++stage) {
+    for (int b = 0; b < blocks_per_stage; ++b) {
+      const std::int64_t stride = (stage > 0 && b == 0) ? 2 : 1;
+      stages->push_back(BasicBlock(in, widths[stage], stride));
+      in = widths[stage];
+    }
+  }
+  classifier = register_module("classifier", torch::nn::Linear(in, opts.num_classes));
+}
+
+torch::Tensor ResNetImpl::forward(const torch::Tensor& x) {
+  auto y = torch::relu(stem_bn(stem(x)));
+  y = stages->forward(y);
+  y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
+  return classifier(y);
+}
+
+void initialise_resnet(ResNetImpl& model, at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  for (auto& module : model.modules(/*include_self=*/false)) {
+    if (auto* c = module->as<torch::nn::Conv2d>()) {
+      const auto& w = c->weight;  // [out, in, kh, kw]; fan-out = out * kh * kw
+      const double fan_out = static_cast<double>(w.size(0) * w.size(2) * w.size(3));
+      w.normal_(0.0, std::sqrt(2.0 / fan_out), generator);
+    } else if (auto* bn = module->as<torch::nn::BatchNorm2d>()) {
+      bn->weight.fill_(1.0);
+      bn->bias.zero_();
+    } else if (auto* fc = module->as<torch::nn::Linear>()) {
+      fc->weight.normal_(0.0, 0.01, generator);
+      fc->bias.zero_();
+    }
+  }
+}
+
+}  // namespace localsgd

@@ -1,0 +1,81 @@
+// Defines Trainer: K workers trained with mini-batch, local or post-local SGD exactly as the
+// paper defines them. Each worker has its own replica, momentum and BN statistics; the
+// communicator averages gradients (mini-batch SGD) or parameters (local SGD, every H steps),
+// and the sync policy of the config says what else is averaged. The loop reads like the
+// algorithm: draw local batches, backward, (average gradients), step, (average parameters).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "communicator.h"
+#include "config.h"
+#include "dataset.h"
+#include "flat_sgd.h"
+#include "replicas.h"
+#include "sharding.h"
+#include "timeline.h"
+
+namespace localsgd {
+
+// One evaluation of the averaged model: a line of metrics.jsonl.
+struct EvalRecord {
+  double epoch = 0;
+  std::int64_t step = 0;      // steps completed
+  std::int64_t samples = 0;   // training samples seen by all workers together
+  std::int64_t sync_rounds = 0;
+  std::int64_t comm_bytes = 0;
+  double lr = 0;
+  std::int64_t local_steps = 0;
+  double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
+  double test_loss = 0, test_accuracy = 0;
+  double wall_seconds = 0;    // not deterministic: written to timing.jsonl only
+};
+
+struct Progress {
+  std::int64_t step = 0, total_steps = 0;
+  double epoch = 0, train_loss = 0, train_accuracy = 0, last_test_accuracy = -1, elapsed_seconds = 0;
+};
+
+struct RunResult {
+  std::string status = "completed";  // or "diverged"
+  std::int64_t diverged_at_step = -1;
+  double best_test_accuracy = -1, final_test_accuracy = -1;
+  std::int64_t steps = 0, samples_seen = 0;
+  double train_seconds = 0, eval_seconds = 0;
+};
+
+class Trainer {
+ public:
+  Trainer(const RunConfig& config, const TrainTestData& data);
+
+  using EvalCallback = std::function<void(const EvalRecord&)>;
+  using ProgressCallback = std::function<void(const Progress&)>;
+  RunResult run(const EvalCallback& on_eval, const ProgressCallback& on_progress = nullptr);
+
+  // The averaged model as evaluated: mean parameters; BN statistics per the sync policy.
+  ResNet& averaged_model();
+  const Timeline& timeline() const { return timeline_; }
+  Replicas& replicas() { return replicas_; }
+
+ private:
+  // One local step on every worker; false if any worker's loss is not finite.
+  bool train_step(std::int64_t step, double& loss_sum, std::int64_t& correct);
+  void synchronise_parameters();
+  void refresh_averaged_model();
+
+  RunConfig config_;
+  const TrainTestData& data_;
+  Timeline timeline_;
+  std::unique_ptr<Communicator> comm_;
+  Replicas replicas_;
+  FlatSgd optimizer_;
+  std::vector<ShardStream> streams_;
+  std::vector<at::Generator> augment_generators_;
+  ResNet averaged_;
+  torch::Tensor averaged_params_, averaged_bn_;  // [1, P], [1, S]
+};
+
+}  // namespace localsgd
