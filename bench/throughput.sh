@@ -61,11 +61,11 @@ trainer_cmd=("$TRAINER" "$CONFIG" --out "$TMP/run"
   --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS"
   --set "run.eval_every_epochs=$EPOCHS")
 
-echo "baseline: ${baseline_cmd[*]}"
+echo "baseline: $(printf '%q ' "${baseline_cmd[@]}")"
 baseline_json="$("${baseline_cmd[@]}")" || die "the PyTorch baseline failed"
 echo "  -> $baseline_json"
 
-echo "trainer:  ${trainer_cmd[*]}"
+echo "trainer:  $(printf '%q ' "${trainer_cmd[@]}")"
 "${trainer_cmd[@]}" >"$TMP/trainer.log" 2>&1 || { cat "$TMP/trainer.log" >&2; die "the trainer failed"; }
 [[ -f "$TMP/run/summary.json" ]] || die "the trainer wrote no summary.json"
 echo "  -> $(cat "$TMP/run/summary.json")"
@@ -73,7 +73,8 @@ echo "  -> $(cat "$TMP/run/summary.json")"
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 torch_version="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
 echo
-echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_version"
+echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_version," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg) (other load skews both numbers)"
 echo
 
 "$PYTHON" - "$baseline_json" "$TMP/run/summary.json" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" <<'PY'

@@ -37,7 +37,7 @@ torch::Tensor epoch_shard(std::uint64_t seed, std::int64_t epoch, int workers, i
   torch::Tensor perm = torch::randperm(n, generator, torch::kLong);
   // The first n % K shards get one extra sample.
   const std::int64_t base = n / workers, extra = n % workers;
-  const std::int64_t start = worker * base + 0;
+  const std::int64_t start = worker * base + std::min<std::int64_t>(worker, extra);
   const std::int64_t size = base + (worker < extra ? 1 : 0);
   return perm.narrow(0, start, size).clone();
 }
