@@ -38,7 +38,9 @@ void write_raw(const std::string& path, const Bytes& bytes) {
   ASSERT_TRUE(out.good()) << path;
 }
 
-std::uint8_t pixel(int split, int i, int p) { return static_cast<std::uint8_t>((split * 31 + i * 7 + p * 3) % 256); }
+std::uint8_t pixel(int split, int i, int p) {
+  return static_cast<std::uint8_t>((split * 31 + i * 7 + p * 3) % 256);
+}
 
 Bytes idx_images(int split, int count, std::uint32_t magic = 0x00000803) {
   Bytes bytes;
@@ -68,6 +70,7 @@ class DatasetFiles : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string batch_path(int i) const { return path("data_batch_" + std::to_string(i) + ".bin"); }
 
   // A valid Fashion-MNIST-like directory: 5 training and 3 test images.
   void write_fashion() {
@@ -224,7 +227,7 @@ void expect_cifar_images(const Dataset& d) {
 }
 
 TEST_F(DatasetFiles, Cifar10PlaneOrderAndLabels) {
-  for (int i = 1; i <= 5; ++i) write_raw(path("data_batch_" + std::to_string(i) + ".bin"), cifar_records(2 * (i - 1), 2, 1));
+  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), cifar_records(2 * (i - 1), 2, 1));
   write_raw(path("test_batch.bin"), cifar_records(0, 3, 1));
   TrainTestData data = load_dataset(section("cifar10"));
   ASSERT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{10, 3, 32, 32}));
@@ -248,7 +251,7 @@ TEST_F(DatasetFiles, Cifar100UsesFineLabel) {
 }
 
 TEST_F(DatasetFiles, CifarBadSize) {
-  for (int i = 1; i <= 5; ++i) write_raw(path("data_batch_" + std::to_string(i) + ".bin"), cifar_records(0, 1, 1));
+  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), cifar_records(0, 1, 1));
   Bytes bad = cifar_records(0, 1, 1);
   bad.resize(bad.size() + 5);
   write_raw(path("data_batch_3.bin"), bad);

@@ -61,6 +61,9 @@ Batch make_batch(const Dataset& data, const torch::Tensor& indices, bool augment
       }
     }
   }
+  // Tests run float64 reference trainings by changing the default dtype; models follow it.
+  const auto dtype = torch::typeMetaToScalarType(torch::get_default_dtype());
+  if (dtype != torch::kFloat) batch.inputs = batch.inputs.to(dtype);
   return batch;
 }
 

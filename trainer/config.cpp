@@ -165,7 +165,7 @@ void apply_overrides(toml::table& root, const std::vector<std::string>& override
     if (parsed && parsed->size() == 1 && parsed->contains("v")) {
       parsed->get("v")->visit([&](const auto& node) { table->insert_or_assign(key, node); });
     } else {
-      table->insert_or_assign(key, value);  // not TOML: a bare word, taken as a string
+      table->insert_or_assign(key, trim(value));  // not TOML: a bare word, taken as a string
     }
     context.override_keys[section + "." + key] = site;
   }

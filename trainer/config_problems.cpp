@@ -86,7 +86,10 @@ std::string format_number(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
   char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  const double magnitude = std::fabs(value);
+  const bool plain = magnitude == 0 || (magnitude >= 1e-5 && magnitude < 1e16);
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                                    plain ? std::chars_format::fixed : std::chars_format::scientific);
   return std::string(buffer, result.ptr);
 }
 

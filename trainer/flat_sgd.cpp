@@ -4,8 +4,8 @@ namespace localsgd {
 
 FlatSgd::FlatSgd(const OptimizerSection& options, const torch::Tensor& decay_mask, std::int64_t workers)
     : options_(options) {
-  decay_ = decay_mask.to(torch::kFloat) * options.weight_decay;
-  momentum_ = torch::zeros({workers, decay_mask.numel()});
+  decay_ = decay_mask * options.weight_decay;
+  momentum_ = torch::zeros({workers, decay_mask.numel()}, decay_mask.options());
   direction_ = torch::empty_like(momentum_);
 }
 

@@ -15,7 +15,9 @@ namespace localsgd {
 namespace {
 
 void check_split(int workers, int worker, std::int64_t n) {
-  if (workers < 1) throw std::invalid_argument("sharding: workers must be >= 1, got " + std::to_string(workers));
+  if (workers < 1) {
+    throw std::invalid_argument("sharding: workers must be >= 1, got " + std::to_string(workers));
+  }
   if (worker < 0 || worker >= workers) {
     throw std::invalid_argument("sharding: worker must be in [0, " + std::to_string(workers) +
                                 "), got " + std::to_string(worker));
@@ -48,7 +50,9 @@ ShardStream::ShardStream(std::uint64_t seed, int workers, int worker, std::int64
 }
 
 torch::Tensor ShardStream::next(std::int64_t batch) {
-  if (batch < 1) throw std::invalid_argument("ShardStream::next: batch must be >= 1, got " + std::to_string(batch));
+  if (batch < 1) {
+    throw std::invalid_argument("ShardStream::next: batch must be >= 1, got " + std::to_string(batch));
+  }
   std::vector<torch::Tensor> pieces;
   std::int64_t remaining = batch;
   while (remaining > 0) {
