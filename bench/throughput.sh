@@ -59,7 +59,7 @@ trainer_cmd=("$TRAINER" "$CONFIG" --out "$TMP/run"
   --set 'algorithm.kind="minibatch"' --set algorithm.workers=1
   --set "algorithm.local_batch=$BATCH" --set algorithm.local_steps=1
   --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS"
-  --set "run.eval_every_epochs=$EPOCHS")
+  --set "run.eval_every_epochs=$EPOCHS" --set schedule.warmup_epochs=0)
 
 echo "baseline: $(printf '%q ' "${baseline_cmd[@]}")"
 baseline_json="$("${baseline_cmd[@]}")" || die "the PyTorch baseline failed"

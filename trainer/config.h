@@ -41,7 +41,7 @@ struct AlgorithmSection {
   int workers = 4;              // K
   std::int64_t local_batch = 32;  // B_loc
   std::int64_t local_steps = 1;   // H
-  double switch_epoch = -1.0;   // postlocal: epoch of the switch; < 0 = at the first LR decay
+  double switch_epoch = -1.0;   // postlocal: epoch of the switch; omitted (< 0) = at the first LR decay
   std::string bn_stats = "local";   // local (the paper's code) | average (at every sync)
   std::string momentum = "local";   // local (the paper) | average | reset (at every sync)
 };
@@ -61,7 +61,7 @@ struct OptimizerSection {
 // [schedule]
 struct ScheduleSection {
   double warmup_epochs = 0.0;   // gradual warm-up from warmup_lr to the scaled LR
-  double warmup_lr = -1.0;      // < 0 = the base LR (unscaled), as in Goyal et al.
+  double warmup_lr = -1.0;      // omitted (< 0) = the base LR (unscaled), as in Goyal et al.
   std::vector<double> decay_at = {0.5, 0.75};  // fractions of training
   double decay_factor = 0.1;
 };
