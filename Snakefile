@@ -14,6 +14,7 @@
 
 import os
 import sys
+import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
 import grid as grid_lib  # noqa: E402  workflow/grid.py
@@ -52,6 +53,13 @@ def variant_of(wildcards):
         raise ValueError(
             f"scale {wildcards.scale!r} has no variant {wildcards.variant!r}"
         ) from None
+
+
+def run_threads(wildcards):
+    """Intra-op threads of a run: [run] threads of its base config (0 = all cores)."""
+    with open(variant_of(wildcards).base_config, "rb") as f:
+        threads = tomllib.load(f).get("run", {}).get("threads", 0)
+    return threads if threads > 0 else workflow.cores
 
 
 def grid_of(wildcards):
@@ -117,7 +125,9 @@ rule train:
         sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
     log:
         "results/{scale}/logs/train/{variant}/seed{seed}.log",
-    threads: 2
+    # Each job gets exactly its threads: oversubscribed OpenMP threads spin-wait and run
+    # ~15x slower (bench/oversubscription.sh).
+    threads: run_threads
     shell:
         "{input.trainer} {input.config} --out {params.run_dir} {params.sets}"
         " --set run.threads={threads} > {log} 2>&1"

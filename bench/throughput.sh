@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-STEPS=200
+STEPS=1000
 BATCH=32
 THREADS=2
 CONFIG="configs/small/fashion-mnist.toml"
@@ -55,20 +55,26 @@ trap 'rm -rf "$TMP"' EXIT
 
 baseline_cmd=("$PYTHON" bench/pytorch_baseline.py --depth "$DEPTH" --width "$WIDTH"
   --batch "$BATCH" --subset "$SUBSET" --steps "$STEPS" --threads "$THREADS" --data "$DATA_PATH")
-trainer_cmd=("$TRAINER" "$CONFIG" --out "$TMP/run"
-  --set 'algorithm.kind="minibatch"' --set algorithm.workers=1
-  --set "algorithm.local_batch=$BATCH" --set algorithm.local_steps=1
-  --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS"
-  --set "run.eval_every_epochs=$EPOCHS" --set schedule.warmup_epochs=0)
-
 echo "baseline: $(printf '%q ' "${baseline_cmd[@]}")"
 baseline_json="$("${baseline_cmd[@]}")" || die "the PyTorch baseline failed"
 echo "  -> $baseline_json"
 
-echo "trainer:  $(printf '%q ' "${trainer_cmd[@]}")"
-"${trainer_cmd[@]}" >"$TMP/trainer.log" 2>&1 || { cat "$TMP/trainer.log" >&2; die "the trainer failed"; }
-[[ -f "$TMP/run/summary.json" ]] || die "the trainer wrote no summary.json"
-echo "  -> $(cat "$TMP/run/summary.json")"
+# Two trainer runs: one worker (the baseline's exact job), and the "done when" job of the
+# trainer-core issue: post-local SGD with K = 4 simulated workers, H = 4, the same per-worker batch.
+trainer_run() {  # name, extra --set arguments...
+  local name="$1"; shift
+  local cmd=("$TRAINER" "$CONFIG" --out "$TMP/$name" --set "algorithm.local_batch=$BATCH"
+    --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS" --set "run.eval_every_epochs=$EPOCHS"
+    --set schedule.warmup_epochs=0 "$@")
+  echo "trainer:  $(printf '%q ' "${cmd[@]}")"
+  "${cmd[@]}" >"$TMP/$name.log" 2>&1 || { cat "$TMP/$name.log" >&2; die "the trainer failed"; }
+  [[ -f "$TMP/$name/summary.json" ]] || die "the trainer wrote no summary.json"
+  echo "  -> $(cat "$TMP/$name/summary.json")"
+}
+trainer_run k1 --set 'algorithm.kind="minibatch"' --set algorithm.workers=1 --set algorithm.local_steps=1
+EPOCHS="$(awk -v e="$EPOCHS" 'BEGIN { printf "%.6g", 4 * e }')"  # K = 4: the same number of steps
+trainer_run k4 --set 'algorithm.kind="postlocal"' --set algorithm.workers=4 --set algorithm.local_steps=4 \
+  --set algorithm.switch_epoch=0
 
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 torch_version="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
@@ -77,18 +83,19 @@ echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_v
   "load average $(cut -d' ' -f1-3 /proc/loadavg) (other load skews both numbers)"
 echo
 
-"$PYTHON" - "$baseline_json" "$TMP/run/summary.json" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" <<'PY'
+"$PYTHON" - "$baseline_json" "$TMP" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" <<'PY'
 import json, sys
 baseline = json.loads(sys.argv[1])
-with open(sys.argv[2]) as f:
-    summary = json.load(f)
 depth, width, batch, threads = sys.argv[3:7]
-if summary.get("status") != "completed":
-    sys.exit(f"throughput.sh: the trainer run did not complete: {summary.get('status')}")
-seconds = float(summary["train_seconds"])
-trainer = float(summary["samples_seen"]) / seconds if seconds > 0 else float("nan")
 base = float(baseline["images_per_second"])
-print("| model | batch | threads | PyTorch-Python (img/s) | localsgd-train (img/s) | trainer / baseline |")
-print("|---|---:|---:|---:|---:|---:|")
-print(f"| ResNet-{depth} width {width} | {batch} | {threads} | {base:.1f} | {trainer:.1f} | {trainer / base:.2f} |")
+print("| model | job | batch per worker | threads | PyTorch-Python (img/s) | localsgd-train (img/s) | trainer / baseline |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for name, job in (("k1", "1 worker, mini-batch SGD"), ("k4", "K=4 simulated, post-local SGD H=4")):
+    with open(f"{sys.argv[2]}/{name}/summary.json") as f:
+        summary = json.load(f)
+    if summary.get("status") != "completed":
+        sys.exit(f"throughput.sh: the trainer run {name} did not complete: {summary.get('status')}")
+    seconds = float(summary["train_seconds"])
+    trainer = float(summary["samples_seen"]) / seconds if seconds > 0 else float("nan")
+    print(f"| ResNet-{depth} width {width} | {job} | {batch} | {threads} | {base:.1f} | {trainer:.1f} | {trainer / base:.2f} |")
 PY

@@ -2,6 +2,7 @@
 // applies --set overrides to the parsed table, maps every key onto RunConfig with type
 // checks, then hands over to check_config() for ranges and combinations.
 #include "config.h"
+#include "config_fields.h"
 
 #include <toml++/toml.h>
 
@@ -234,58 +235,36 @@ void check_top_level(const toml::table& root, Context& context) {
   }
 }
 
+// Walks the key list with one SectionReader per table; unknown keys are reported per table.
+class ConfigReader {
+ public:
+  ConfigReader(Context& context, const toml::table& root) : context_(context), root_(root) {}
+  ~ConfigReader() { finish_section(); }
+  void section(const char* name) {
+    finish_section();
+    current_.emplace(context_, name, root_);
+  }
+  template <class T>
+  void operator()(const char* key, T& field) { (*current_)(key, field); }
+  template <class T>
+  void optional(const char* key, T& field) { (*current_)(key, field); }
+
+ private:
+  void finish_section() {
+    if (current_) current_->report_unknown_keys();
+  }
+  Context& context_;
+  const toml::table& root_;
+  std::optional<SectionReader> current_;
+};
+
 RunConfig read_config(const toml::table& root, Context& context) {
   check_top_level(root, context);
   RunConfig c;
-  SectionReader run(context, "run", root);
-  run("seed", c.run.seed);
-  run("epochs", c.run.epochs);
-  run("eval_every_epochs", c.run.eval_every_epochs);
-  run("threads", c.run.threads);
-  run.report_unknown_keys();
-
-  SectionReader data(context, "data", root);
-  data("dataset", c.data.dataset);
-  data("path", c.data.path);
-  data("train_subset", c.data.train_subset);
-  data("test_subset", c.data.test_subset);
-  data("augment", c.data.augment);
-  data("eval_batch", c.data.eval_batch);
-  data.report_unknown_keys();
-
-  SectionReader model(context, "model", root);
-  model("arch", c.model.arch);
-  model("depth", c.model.depth);
-  model("width", c.model.width);
-  model.report_unknown_keys();
-
-  SectionReader algorithm(context, "algorithm", root);
-  algorithm("kind", c.algorithm.kind);
-  algorithm("workers", c.algorithm.workers);
-  algorithm("local_batch", c.algorithm.local_batch);
-  algorithm("local_steps", c.algorithm.local_steps);
-  algorithm("switch_epoch", c.algorithm.switch_epoch);
-  algorithm("bn_stats", c.algorithm.bn_stats);
-  algorithm("momentum", c.algorithm.momentum);
-  algorithm.report_unknown_keys();
-
-  SectionReader optimizer(context, "optimizer", root);
-  optimizer("lr", c.optimizer.lr);
-  optimizer("base_batch", c.optimizer.base_batch);
-  optimizer("lr_scaling", c.optimizer.lr_scaling);
-  optimizer("momentum", c.optimizer.momentum);
-  optimizer("nesterov", c.optimizer.nesterov);
-  optimizer("weight_decay", c.optimizer.weight_decay);
-  optimizer("decay_bn", c.optimizer.decay_bn);
-  optimizer("decay_bias", c.optimizer.decay_bias);
-  optimizer.report_unknown_keys();
-
-  SectionReader schedule(context, "schedule", root);
-  schedule("warmup_epochs", c.schedule.warmup_epochs);
-  schedule("warmup_lr", c.schedule.warmup_lr);
-  schedule("decay_at", c.schedule.decay_at);
-  schedule("decay_factor", c.schedule.decay_factor);
-  schedule.report_unknown_keys();
+  {
+    ConfigReader reader(context, root);
+    visit_config_fields(c, reader);
+  }
   return c;
 }
 

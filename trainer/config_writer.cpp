@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config.h"
+#include "config_fields.h"
 #include "config_problems.h"
 
 namespace localsgd {
@@ -57,6 +58,11 @@ class Writer {
     for (std::size_t i = 0; i < v.size(); ++i) out_ << (i > 0 ? ", " : "") << toml_float(v[i]);
     out_ << "]\n";
   }
+  template <class T>
+  void operator()(const char* name, const T& v) { key(name, v); }
+  void optional(const char* name, double v) {
+    if (v >= 0) key(name, v);
+  }
   std::string text() const { return out_.str(); }
 
  private:
@@ -67,49 +73,7 @@ class Writer {
 
 std::string to_toml(const RunConfig& c) {
   Writer w;
-  w.section("run");
-  w.key("seed", c.run.seed);
-  w.key("epochs", c.run.epochs);
-  w.key("eval_every_epochs", c.run.eval_every_epochs);
-  w.key("threads", c.run.threads);
-
-  w.section("data");
-  w.key("dataset", c.data.dataset);
-  w.key("path", c.data.path);
-  w.key("train_subset", c.data.train_subset);
-  w.key("test_subset", c.data.test_subset);
-  w.key("augment", c.data.augment);
-  w.key("eval_batch", c.data.eval_batch);
-
-  w.section("model");
-  w.key("arch", c.model.arch);
-  w.key("depth", c.model.depth);
-  w.key("width", c.model.width);
-
-  w.section("algorithm");
-  w.key("kind", c.algorithm.kind);
-  w.key("workers", c.algorithm.workers);
-  w.key("local_batch", c.algorithm.local_batch);
-  w.key("local_steps", c.algorithm.local_steps);
-  if (c.algorithm.switch_epoch >= 0) w.key("switch_epoch", c.algorithm.switch_epoch);
-  w.key("bn_stats", c.algorithm.bn_stats);
-  w.key("momentum", c.algorithm.momentum);
-
-  w.section("optimizer");
-  w.key("lr", c.optimizer.lr);
-  w.key("base_batch", c.optimizer.base_batch);
-  w.key("lr_scaling", c.optimizer.lr_scaling);
-  w.key("momentum", c.optimizer.momentum);
-  w.key("nesterov", c.optimizer.nesterov);
-  w.key("weight_decay", c.optimizer.weight_decay);
-  w.key("decay_bn", c.optimizer.decay_bn);
-  w.key("decay_bias", c.optimizer.decay_bias);
-
-  w.section("schedule");
-  w.key("warmup_epochs", c.schedule.warmup_epochs);
-  if (c.schedule.warmup_lr >= 0) w.key("warmup_lr", c.schedule.warmup_lr);
-  w.key("decay_at", c.schedule.decay_at);
-  w.key("decay_factor", c.schedule.decay_factor);
+  visit_config_fields(c, w);
   return "# effective config written by localsgd-train\n\n" + w.text();
 }
 
