@@ -6,17 +6,55 @@
 namespace localsgd {
 namespace {
 
-TEST(CommunicatorTest, AverageOfCraftedRows) {
+torch::Tensor crafted_rows(int k, int n) {
+  return torch::arange(1, k + 1, torch::kFloat).unsqueeze(1).repeat({1, n}).contiguous();
+}
+
+TEST(CommunicatorTest, GlobalAverageOfCraftedRows) {
   for (int k : {1, 2, 3, 8}) {
-    SimulatedCommunicator comm(k);
-    auto rows = torch::arange(1, k + 1, torch::kFloat).unsqueeze(1).repeat({1, 5}).contiguous();
+    SimulatedCommunicator comm(k, 0);
+    auto rows = crafted_rows(k, 5);
     comm.average(rows);
     EXPECT_TRUE(rows.eq((k + 1) / 2.0).all().item<bool>()) << "K=" << k;  // sum k(k+1)/2 over k
   }
 }
 
+TEST(CommunicatorTest, BlockAverageStaysInsideBlocks) {
+  SimulatedCommunicator comm(4, 2);
+  auto rows = crafted_rows(4, 3);
+  comm.average(rows, CommLevel::kBlock);
+  const std::vector<float> expected{1.5, 1.5, 3.5, 3.5};  // (1+2)/2, (3+4)/2
+  for (int k = 0; k < 4; ++k) EXPECT_TRUE(rows[k].eq(expected[k]).all().item<bool>()) << k;
+  comm.average(rows, CommLevel::kGlobal);
+  EXPECT_TRUE(rows.eq(2.5).all().item<bool>());
+  EXPECT_EQ(comm.stats(CommLevel::kBlock).rounds, 1);
+  EXPECT_EQ(comm.stats(CommLevel::kBlock).bytes, 2 * 1 * 12 / 2);  // 2 (g-1)/g x 12 bytes, g = 2
+  EXPECT_EQ(comm.stats(CommLevel::kGlobal).bytes, 2 * 3 * 12 / 4);
+}
+
+// Float32 addition is not associative: 1e8 + 1 == 1e8. Chunk c starts at row c, so by hand:
+// chunk 0: ((1e8 + 1) - 1e8) + 1 = 1;  chunk 1: ((1 - 1e8) + 1) + 1e8 = 0;
+// chunk 2: ((-1e8 + 1) + 1e8) + 1 = 1; chunk 3: ((1 + 1e8) + 1) - 1e8 = 0.
+TEST(CommunicatorTest, RingOrderFixesTheSummationOrder) {
+  auto rows = torch::tensor({1e8f, 1.f, -1e8f, 1.f}).unsqueeze(1).repeat({1, 4}).contiguous();
+  auto out = torch::empty({4});
+  ring_order_mean(rows, out);
+  const std::vector<float> expected{0.25f, 0.f, 0.25f, 0.f};
+  for (int c = 0; c < 4; ++c) EXPECT_EQ(out[c].item<float>(), expected[c]) << "chunk " << c;
+}
+
+// n = 4 over g = 3: chunks [0, 2), [2, 3), [3, 4), started at rows 0, 1, 2. By hand:
+// from row 0: (1e8 + 1) - 1e8 = 0; from row 1: (1 - 1e8) + 1e8 = 0; from row 2: (-1e8 + 1e8) + 1 = 1.
+TEST(CommunicatorTest, RingChunksAreLargerFirst) {
+  auto rows = torch::tensor({1e8f, 1.f, -1e8f}).unsqueeze(1).repeat({1, 4}).contiguous();
+  auto out = torch::empty({4});
+  ring_order_mean(rows, out);
+  const std::vector<float> expected{0.f, 0.f, 0.f, 1.f / 3};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out[i].item<float>(), expected[i]) << i;
+}
+
 TEST(CommunicatorTest, CountsRoundsAndRingAllReduceBytes) {
-  SimulatedCommunicator comm(4);
+  SimulatedCommunicator comm(4, 0);
   auto rows = torch::zeros({4, 1000});
   comm.average(rows);
   comm.average(rows);
@@ -25,9 +63,10 @@ TEST(CommunicatorTest, CountsRoundsAndRingAllReduceBytes) {
 }
 
 TEST(CommunicatorTest, RejectsRowsThatDoNotMatchTheWorkers) {
-  SimulatedCommunicator comm(4);
+  SimulatedCommunicator comm(4, 0);
   auto rows = torch::zeros({3, 10});
   EXPECT_THROW(comm.average(rows), std::invalid_argument);
+  EXPECT_THROW(SimulatedCommunicator(4, 3), std::invalid_argument);
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.algorithm.workers, b.algorithm.workers);
   EXPECT_EQ(a.algorithm.local_batch, b.algorithm.local_batch);
   EXPECT_EQ(a.algorithm.local_steps, b.algorithm.local_steps);
+  EXPECT_EQ(a.algorithm.block_size, b.algorithm.block_size);
+  EXPECT_EQ(a.algorithm.block_steps, b.algorithm.block_steps);
   EXPECT_EQ(a.algorithm.switch_epoch, b.algorithm.switch_epoch);
   EXPECT_EQ(a.algorithm.bn_stats, b.algorithm.bn_stats);
   EXPECT_EQ(a.algorithm.momentum, b.algorithm.momentum);
@@ -63,6 +65,8 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.schedule.warmup_lr, b.schedule.warmup_lr);
   EXPECT_EQ(a.schedule.decay_at, b.schedule.decay_at);
   EXPECT_EQ(a.schedule.decay_factor, b.schedule.decay_factor);
+  EXPECT_EQ(a.comm.backend, b.comm.backend);
+  EXPECT_EQ(a.comm.global_delay, b.comm.global_delay);
 }
 
 const char* const kFullConfig = R"([run]
@@ -108,6 +112,10 @@ warmup_epochs = 1
 warmup_lr = 0.05
 decay_at = [0.3, 0.6, 0.9]
 decay_factor = 0.2
+
+[comm]
+backend = "simulated"
+global_delay = 0.5
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -116,9 +124,10 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.run = {7, 3.5, 0.5, 2};
   expected.data = {"cifar10", "/data/cifar", 1000, 200, false, 250};
   expected.model = {"resnet", 32, 0.5};
-  expected.algorithm = {"postlocal", 8, 64, 4, 1.5, "average", "reset"};
+  expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
+  expected.comm = {"simulated", 0.5};
   expect_same(c, expected);
 }
 
@@ -250,7 +259,7 @@ TEST(ConfigErrors, EnumListsValidValues) {
       "[algorithm]\nkind = \"locl\"\nbn_stats = \"global\"\n[data]\ndataset = \"cifar-10\"\n"
       "[optimizer]\nlr_scaling = \"square\"\n[model]\narch = \"vgg\"\n");
   EXPECT_EQ(load_error(path),
-            path + ":2:1: algorithm.kind: 'locl' is not one of minibatch, local, postlocal "
+            path + ":2:1: algorithm.kind: 'locl' is not one of minibatch, local, postlocal, hierarchical "
                    "(did you mean 'local'?)\n" +
             path + ":3:1: algorithm.bn_stats: 'global' is not one of local, average "
                    "(did you mean 'local'?)\n" +
@@ -297,6 +306,16 @@ TEST(ConfigCombinations, PostlocalNeedsASwitchPoint) {
       "[algorithm]\nkind = \"postlocal\"\nswitch_epoch = 0.5\n[schedule]\ndecay_at = []\n",
       "_fixed");
   EXPECT_EQ(load_config(fixed).algorithm.switch_epoch, 0.5);
+}
+
+TEST(ConfigCombinations, BlockKeysOnlyForHierarchical) {
+  const std::string path = write_config("[algorithm]\nkind = \"local\"\nblock_steps = 4\n");
+  EXPECT_EQ(load_error(path),
+            path + ":3:1: algorithm.block_steps: applies only to kind = hierarchical (kind is local)");
+  const std::string uneven = write_config(
+      "[algorithm]\nkind = \"hierarchical\"\nworkers = 6\nblock_size = 4\n", "_uneven");
+  EXPECT_EQ(load_error(uneven), uneven + ":4:1: algorithm.block_size: blocks must divide the workers "
+                                         "evenly (workers = 6, block_size = 4)");
 }
 
 TEST(ConfigCombinations, NesterovNeedsMomentum) {

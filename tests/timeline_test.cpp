@@ -132,3 +132,25 @@ TEST(TimelineTest, EvaluationCadence) {
 
 }  // namespace
 }  // namespace localsgd
+
+namespace localsgd {
+namespace {
+
+TEST(TimelineTest, HierarchicalBlockEveryHGlobalEveryHTimesHb) {
+  RunConfig c = hand_case();
+  c.algorithm.kind = "hierarchical";
+  c.algorithm.local_steps = 2;
+  c.algorithm.block_steps = 4;  // block after steps 2, 4, 6; global after 8, 16, ...
+  Timeline t(c, 1000);
+  for (std::int64_t s = 0; s < t.total_steps(); ++s) {
+    const std::int64_t done = s + 1;
+    const Sync expected = (done % 8 == 0 || done == 100) ? Sync::kGlobal
+                          : done % 2 == 0                ? Sync::kBlock
+                                                         : Sync::kNone;
+    EXPECT_EQ(t.parameter_sync_after(s), expected) << s;
+  }
+  EXPECT_EQ(t.local_steps(0), 2);
+}
+
+}  // namespace
+}  // namespace localsgd

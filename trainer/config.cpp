@@ -28,8 +28,8 @@ using config_detail::KeyOrigin;
 using config_detail::KeyOrigins;
 using config_detail::Where;
 
-const std::vector<std::string> kSections = {"run",       "data",      "model",
-                                            "algorithm", "optimizer", "schedule"};
+const std::vector<std::string> kSections = {"run",       "data",      "model",   "algorithm",
+                                            "optimizer", "schedule", "comm"};
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {

@@ -37,10 +37,12 @@ struct ModelSection {
 
 // [algorithm]
 struct AlgorithmSection {
-  std::string kind = "local";   // minibatch | local | postlocal
+  std::string kind = "local";   // minibatch | local | postlocal | hierarchical
   int workers = 4;              // K
   std::int64_t local_batch = 32;  // B_loc
   std::int64_t local_steps = 1;   // H
+  int block_size = 0;           // hierarchical: workers per block; 0 = a node (all K when simulated)
+  std::int64_t block_steps = 1;   // hierarchical: H^b block averages per global average
   double switch_epoch = -1.0;   // postlocal: epoch of the switch; omitted (< 0) = at the first LR decay
   std::string bn_stats = "local";   // local (the paper's code) | average (at every sync)
   std::string momentum = "local";   // local (the paper) | average | reset (at every sync)
@@ -66,6 +68,13 @@ struct ScheduleSection {
   double decay_factor = 0.1;
 };
 
+// [comm]
+struct CommSection {
+  std::string backend = "auto";  // auto (mpi when started by an MPI launcher) | simulated | mpi | nccl
+  double global_delay = 0.0;     // seconds added to every global average: slept when distributed,
+                                 // added to the modelled time when simulated (Figure 19)
+};
+
 struct RunConfig {
   RunSection run;
   DataSection data;
@@ -73,6 +82,7 @@ struct RunConfig {
   AlgorithmSection algorithm;
   OptimizerSection optimizer;
   ScheduleSection schedule;
+  CommSection comm;
 };
 
 // All problems found in a config, one per line, each "file:line:col: key: message".

@@ -102,7 +102,9 @@ void check_sections(const RunConfig& c, Checker& check) {
   }
 
   const AlgorithmSection& a = c.algorithm;
-  check.one_of("algorithm.kind", a.kind, {"minibatch", "local", "postlocal"});
+  check.one_of("algorithm.kind", a.kind, {"minibatch", "local", "postlocal", "hierarchical"});
+  check.at_least("algorithm.block_size", a.block_size, 0);
+  check.at_least<std::int64_t>("algorithm.block_steps", a.block_steps, 1);
   check.at_least("algorithm.workers", a.workers, 1);
   check.at_least<std::int64_t>("algorithm.local_batch", a.local_batch, 1);
   check.at_least<std::int64_t>("algorithm.local_steps", a.local_steps, 1);
@@ -111,6 +113,9 @@ void check_sections(const RunConfig& c, Checker& check) {
   if (check.present("algorithm.switch_epoch")) {
     check.at_least("algorithm.switch_epoch", a.switch_epoch, 0.0);
   }
+
+  check.one_of("comm.backend", c.comm.backend, {"auto", "simulated", "mpi", "nccl"});
+  check.at_least("comm.global_delay", c.comm.global_delay, 0.0);
 
   const OptimizerSection& o = c.optimizer;
   check.positive("optimizer.lr", o.lr);
@@ -148,6 +153,16 @@ void check_combinations(const RunConfig& c, Checker& check) {
     check.clash({"algorithm.kind", "algorithm.local_steps"},
                 "minibatch averages gradients every step; local_steps must be 1 (got " +
                     show(a.local_steps) + ")");
+  }
+  if (a.kind != "hierarchical") {  // the defaults (0 and 1) mean "no blocks", so the effective config round-trips
+    if (a.block_size != 0)
+      check.clash({"algorithm.block_size", "algorithm.kind"}, "applies only to kind = hierarchical (kind is " + a.kind + ")");
+    if (a.block_steps != 1)
+      check.clash({"algorithm.block_steps", "algorithm.kind"}, "applies only to kind = hierarchical (kind is " + a.kind + ")");
+  } else if (a.block_size > 0 && a.workers % a.block_size != 0) {
+    check.clash({"algorithm.block_size", "algorithm.workers"},
+                "blocks must divide the workers evenly (workers = " + show(a.workers) +
+                    ", block_size = " + show(a.block_size) + ")");
   }
   if (check.present("algorithm.switch_epoch")) {
     if (a.kind != "postlocal") {

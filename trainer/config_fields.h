@@ -34,6 +34,8 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("workers", c.algorithm.workers);
   v("local_batch", c.algorithm.local_batch);
   v("local_steps", c.algorithm.local_steps);
+  v("block_size", c.algorithm.block_size);
+  v("block_steps", c.algorithm.block_steps);
   v.optional("switch_epoch", c.algorithm.switch_epoch);
   v("bn_stats", c.algorithm.bn_stats);
   v("momentum", c.algorithm.momentum);
@@ -53,6 +55,10 @@ void visit_config_fields(Config& c, Visitor& v) {
   v.optional("warmup_lr", c.schedule.warmup_lr);
   v("decay_at", c.schedule.decay_at);
   v("decay_factor", c.schedule.decay_factor);
+
+  v.section("comm");
+  v("backend", c.comm.backend);
+  v("global_delay", c.comm.global_delay);
 }
 
 }  // namespace localsgd

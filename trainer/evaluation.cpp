@@ -19,12 +19,14 @@ LossAccuracy evaluate(ResNetImpl& model, const Dataset& data, std::int64_t batch
   for (std::int64_t start = 0; start < n; start += batch_size) {
     const auto indices = torch::arange(start, std::min(n, start + batch_size), torch::kLong);
     const Batch batch = make_batch(data, indices, /*augment=*/false, unused);
-    const auto logits = model.forward(batch.inputs);
+    const auto device = model.parameters().front().device();
+    const auto targets = batch.targets.to(device);
+    const auto logits = model.forward(batch.inputs.to(device));
     loss_sum += torch::nn::functional::cross_entropy(
-                    logits, batch.targets,
+                    logits, targets,
                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
-    correct += logits.argmax(1).eq(batch.targets).sum().item<std::int64_t>();
+    correct += logits.argmax(1).eq(targets).sum().item<std::int64_t>();
   }
   model.train(was_training);
   return {loss_sum / n, static_cast<double>(correct) / n};

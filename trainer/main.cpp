@@ -1,12 +1,13 @@
 // localsgd-train: one TOML config -> one run directory. The only place that exits.
 //   localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...
+//   mpirun -np K localsgd-train CONFIG.toml --out RUN_DIR     (one worker per rank)
 // Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config.
-#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "backend.h"
 #include "config.h"
 #include "dataset.h"
 #include "progress_line.h"
@@ -27,22 +28,46 @@ struct Arguments {
 bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](const std::string& flag) -> const char* {
-      if (i + 1 < argc) return argv[++i];
-      error = flag + " needs a value";
-      return nullptr;
-    };
-    if (a == "--out") { if (const char* v = value(a)) args.out = v; else return false; }
+    const bool takes_value = a == "--out" || a == "--set";
+    if (takes_value && i + 1 >= argc) {
+      error = a + " needs a value";
+      return false;
+    }
+    if (a == "--out") args.out = argv[++i];
     else if (a.rfind("--out=", 0) == 0) args.out = a.substr(6);
-    else if (a == "--set") { if (const char* v = value(a)) args.overrides.push_back(v); else return false; }
+    else if (a == "--set") args.overrides.push_back(argv[++i]);
     else if (a.rfind("--set=", 0) == 0) args.overrides.push_back(a.substr(6));
-    else if (a.rfind("--", 0) == 0) { error = "unknown option " + a; return false; }
+    else if (a.rfind("--", 0) == 0) error = "unknown option " + a;
     else if (args.config.empty()) args.config = a;
-    else { error = "unexpected argument " + a; return false; }
+    else error = "unexpected argument " + a;
+    if (!error.empty()) return false;
   }
   if (args.config.empty()) error = "missing CONFIG.toml";
   else if (args.out.empty()) error = "missing --out RUN_DIR";
   return error.empty();
+}
+
+// Trains and, on the leader, writes the run directory.
+void train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
+  using namespace localsgd;
+  const int threads = apply_thread_count(config.run.threads);
+  if (backend.is_leader())
+    std::cerr << "# localsgd-train: backend " << backend.name() << ", " << threads
+              << " intra-op threads; effective config:\n" << to_toml(config);
+  const TrainTestData data = load_dataset(config.data);
+  Trainer trainer(config, data, backend.take_communicator());
+  RunDirectory run_directory(out);
+  ProgressLine progress;
+  const RunResult result = trainer.run(
+      [&](const EvalRecord& r) { run_directory.record(r); progress.evaluated(r); },
+      [&](const Progress& p) { progress.update(p); });
+  progress.finish();
+  ResNet& model = trainer.averaged_model();  // a collective: every process takes part
+  if (!backend.is_leader()) return;
+  run_directory.finish(config, result, model, trainer.replicas().parameter_count());
+  std::cerr << "localsgd-train: " << result.status;
+  if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
+  std::cerr << "; outputs in " << out << "\n";
 }
 
 }  // namespace
@@ -66,24 +91,18 @@ int main(int argc, char** argv) {
     std::cerr << "localsgd-train: invalid config\n" << e.what() << "\n";
     return 2;
   }
+  std::unique_ptr<Backend> backend;
   try {
-    const int threads = apply_thread_count(config.run.threads);
-    std::cerr << "# localsgd-train: " << threads << " intra-op threads; effective config:\n" << to_toml(config);
-    const TrainTestData data = load_dataset(config.data);
-    Trainer trainer(config, data);
-    RunDirectory run_directory(args.out);
-    ProgressLine progress;
-    const RunResult result = trainer.run(
-        [&](const EvalRecord& r) { run_directory.record(r); progress.evaluated(r); },
-        [&](const Progress& p) { progress.update(p); });
-    progress.finish();
-    run_directory.finish(config, result, trainer.averaged_model(), trainer.replicas().parameter_count());
-    std::cerr << "localsgd-train: " << result.status;
-    if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
-    std::cerr << "; outputs in " << args.out << "\n";
-    return 0;
+    backend = start_backend(config);
   } catch (const std::exception& e) {
     std::cerr << "localsgd-train: error: " << e.what() << "\n";
     return 1;
+  }
+  try {
+    train(config, args.out, *backend);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "localsgd-train: error: " << e.what() << "\n";
+    backend->abort(1);  // distributed: take the other ranks down instead of leaving them waiting
   }
 }

@@ -51,18 +51,20 @@ torch::Tensor weight_decay_mask(torch::nn::Module& model, const OptimizerSection
 }
 
 Replicas::Replicas(const ModelSection& model, std::int64_t in_channels, std::int64_t num_classes,
-                   int count, std::uint64_t init_seed) {
+                   int count, std::uint64_t init_seed, torch::Device device) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(init_seed);
   for (int k = 0; k < count; ++k) {
     models.push_back(make_model(model, in_channels, num_classes));
-    if (k == 0) initialise_resnet(*models[0], generator);
+    if (k == 0) initialise_resnet(*models[0], generator);  // on the CPU: the same numbers everywhere
+    models[k]->to(device);
   }
   std::int64_t p = 0, s = 0;
   for (const auto& t : models[0]->parameters()) p += t.numel();
   for (const auto& t : bn_statistics(*models[0])) s += t.numel();
-  params = torch::empty({count, p});
-  grads = torch::zeros({count, p});
-  bn_stats = torch::empty({count, s});
+  const auto options = torch::TensorOptions().dtype(torch::get_default_dtype()).device(device);
+  params = torch::empty({count, p}, options);
+  grads = torch::zeros({count, p}, options);
+  bn_stats = torch::empty({count, s}, options);
   for (int k = 0; k < count; ++k) {
     auto own_params = models[k]->parameters();
     bind_to_row(own_params, params, k);

@@ -27,7 +27,7 @@ class Replicas {
  public:
   // All replicas start from the same initialisation, drawn from `init_seed`.
   Replicas(const ModelSection& model, std::int64_t in_channels, std::int64_t num_classes,
-           int count, std::uint64_t init_seed);
+           int count, std::uint64_t init_seed, torch::Device device = torch::kCPU);
 
   int count() const { return static_cast<int>(models.size()); }
   std::int64_t parameter_count() const { return params.size(1); }

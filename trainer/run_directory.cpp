@@ -3,27 +3,26 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "atomic_file.h"
 #include "json_record.h"
 
 namespace localsgd {
 namespace {
 
-std::string prepare(const std::string& path) {
+void prepare(const std::string& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) throw std::runtime_error(path + ": cannot create run directory (" + error.message() + ")");
-  return path;
 }
 
 }  // namespace
-
-RunDirectory::RunDirectory(const std::string& path)
-    : path_(prepare(path)), metrics_(path + "/metrics.jsonl"), timing_(path + "/timing.jsonl") {}
 
 std::string metrics_line(const EvalRecord& r) {
   return JsonRecord()
       .add("epoch", r.epoch).add("step", r.step).add("samples", r.samples)
       .add("sync_rounds", r.sync_rounds).add("comm_bytes", r.comm_bytes)
+      .add("block_sync_rounds", r.block_sync_rounds).add("block_comm_bytes", r.block_comm_bytes)
+      .add("injected_delay_seconds", r.injected_delay_seconds)
       .add("lr", r.lr).add("local_steps", r.local_steps)
       .add("train_loss", r.train_loss).add("train_accuracy", r.train_accuracy)
       .add("test_loss", r.test_loss).add("test_accuracy", r.test_accuracy)
@@ -31,8 +30,13 @@ std::string metrics_line(const EvalRecord& r) {
 }
 
 void RunDirectory::record(const EvalRecord& r) {
-  metrics_.write_line(metrics_line(r));
-  timing_.write_line(JsonRecord().add("step", r.step).add("wall_seconds", r.wall_seconds).str());
+  metrics_ += metrics_line(r) + "\n";
+  timing_ += JsonRecord()
+                 .add("step", r.step)
+                 .add("wall_seconds", r.wall_seconds)
+                 .add("comm_seconds", r.comm_seconds)
+                 .add("block_comm_seconds", r.block_comm_seconds)
+                 .str() + "\n";
 }
 
 std::string summary_json(const RunConfig& config, const RunResult& result, std::int64_t parameter_count) {
@@ -54,6 +58,7 @@ std::string summary_json(const RunConfig& config, const RunResult& result, std::
       .add("images_per_second", static_cast<double>(result.samples_seen) / seconds)
       .add("algorithm", config.algorithm.kind)
       .add("workers", config.algorithm.workers)
+      .add("backend", result.backend)
       .add("bn_stats", config.algorithm.bn_stats)
       .add("momentum_policy", config.algorithm.momentum)
       .add("parameters", parameter_count)
@@ -62,13 +67,13 @@ std::string summary_json(const RunConfig& config, const RunResult& result, std::
 
 void RunDirectory::finish(const RunConfig& config, const RunResult& result, ResNet& model,
                           std::int64_t parameter_count) {
+  prepare(path_);
   write_file_atomically(path_ + "/config.toml", to_toml(config));
   const std::string model_path = path_ + "/model.pt";
   torch::save(model, temporary_name(model_path));
-  if (std::rename(temporary_name(model_path).c_str(), model_path.c_str()) != 0)
-    throw std::runtime_error(model_path + ": cannot rename into place");
-  metrics_.commit();
-  timing_.commit();
+  rename_into_place(model_path);
+  write_file_atomically(path_ + "/metrics.jsonl", metrics_);
+  write_file_atomically(path_ + "/timing.jsonl", timing_);
   write_file_atomically(path_ + "/summary.json", summary_json(config, result, parameter_count));
 }
 

@@ -1,12 +1,13 @@
 // Defines RunDirectory: the outputs of one run. metrics.jsonl (one deterministic record per
-// evaluation), timing.jsonl (wall time of the same records: kept apart so that equal runs give
-// byte-identical metrics), and at the end config.toml, model.pt and summary.json. Every file is
-// written under a temporary name and renamed; summary.json comes last and marks a finished run.
+// evaluation), timing.jsonl (wall and communication seconds of the same records: kept apart so
+// that equal runs give byte-identical metrics), config.toml, model.pt and summary.json.
+// Records are kept in memory and every file is written at the end under a temporary name and
+// renamed, so a run that fails or is killed leaves no partial result; summary.json comes last.
 #pragma once
 
 #include <string>
+#include <vector>
 
-#include "atomic_file.h"
 #include "config.h"
 #include "resnet.h"
 #include "trainer.h"
@@ -15,14 +16,14 @@ namespace localsgd {
 
 class RunDirectory {
  public:
-  explicit RunDirectory(const std::string& path);  // creates it if needed
+  explicit RunDirectory(std::string path) : path_(std::move(path)) {}
   void record(const EvalRecord& record);
   void finish(const RunConfig& config, const RunResult& result, ResNet& model, std::int64_t parameter_count);
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
-  PendingFile metrics_, timing_;
+  std::string metrics_, timing_;
 };
 
 std::string metrics_line(const EvalRecord& record);

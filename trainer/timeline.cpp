@@ -64,12 +64,17 @@ bool Timeline::averages_gradients(std::int64_t) const {
   return config_.algorithm.kind == "minibatch";
 }
 
-bool Timeline::averages_parameters_after(std::int64_t step) const {
-  if (config_.algorithm.kind == "minibatch") return false;
-  if (step + 1 >= total_steps_) return true;  // the final model is always the average
+Sync Timeline::parameter_sync_after(std::int64_t step) const {
+  if (config_.algorithm.kind == "minibatch") return Sync::kNone;
+  if (step + 1 >= total_steps_) return Sync::kGlobal;
   // Sync points are counted from the start of the phase in which the step lies.
-  const std::int64_t phase_start = step < switch_step_ ? 0 : switch_step_;
-  return (step + 1 - phase_start) % local_steps(step) == 0;
+  const std::int64_t done = step + 1 - (step < switch_step_ ? 0 : switch_step_);
+  const std::int64_t h = local_steps(step);
+  if (config_.algorithm.kind == "hierarchical") {
+    if (done % (h * config_.algorithm.block_steps) == 0) return Sync::kGlobal;
+    return done % h == 0 ? Sync::kBlock : Sync::kNone;
+  }
+  return done % h == 0 ? Sync::kGlobal : Sync::kNone;
 }
 
 bool Timeline::evaluates_after(std::int64_t step) const {

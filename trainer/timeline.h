@@ -10,6 +10,9 @@
 
 namespace localsgd {
 
+// What follows a step: nothing, an average within each block of workers, or over all workers.
+enum class Sync { kNone, kBlock, kGlobal };
+
 class Timeline {
  public:
   Timeline(const RunConfig& config, std::int64_t train_size);
@@ -29,7 +32,10 @@ class Timeline {
   std::int64_t switch_step() const { return switch_step_; }
   std::int64_t local_steps(std::int64_t step) const;
   bool averages_gradients(std::int64_t step) const;  // mini-batch SGD: every step
-  bool averages_parameters_after(std::int64_t step) const;  // local SGD: every H steps, and at the end
+  // Local SGD: global every H steps. Hierarchical: block every H steps, global every H x H^b.
+  // Always global after the last step, so the final model is the average.
+  Sync parameter_sync_after(std::int64_t step) const;
+  bool averages_parameters_after(std::int64_t step) const { return parameter_sync_after(step) != Sync::kNone; }
   // Evaluate after `step` when it crosses a multiple of eval_every_epochs, and after the last step.
   bool evaluates_after(std::int64_t step) const;
 

@@ -25,13 +25,17 @@ struct EvalRecord {
   double epoch = 0;
   std::int64_t step = 0;      // steps completed
   std::int64_t samples = 0;   // training samples seen by all workers together
-  std::int64_t sync_rounds = 0;
-  std::int64_t comm_bytes = 0;
+  std::int64_t sync_rounds = 0;  // global all-reduces (gradients or parameters)
+  std::int64_t comm_bytes = 0;   // bytes one worker sent in them
+  std::int64_t block_sync_rounds = 0;  // hierarchical: averages within blocks
+  std::int64_t block_comm_bytes = 0;
+  double injected_delay_seconds = 0;   // comm.global_delay x global parameter averages
   double lr = 0;
   std::int64_t local_steps = 0;
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
   double wall_seconds = 0;    // not deterministic: written to timing.jsonl only
+  double comm_seconds = 0, block_comm_seconds = 0;  // likewise
 };
 
 struct Progress {
@@ -41,6 +45,7 @@ struct Progress {
 
 struct RunResult {
   std::string status = "completed";  // or "diverged"
+  std::string backend;               // the communicator: simulated, mpi, nccl
   std::int64_t diverged_at_step = -1;
   double best_test_accuracy = -1, final_test_accuracy = -1;
   std::int64_t steps = 0, samples_seen = 0;
@@ -49,7 +54,8 @@ struct RunResult {
 
 class Trainer {
  public:
-  Trainer(const RunConfig& config, const TrainTestData& data);
+  // Workers are simulated in this process unless `comm` is given (one worker per process).
+  Trainer(const RunConfig& config, const TrainTestData& data, std::unique_ptr<Communicator> comm = nullptr);
 
   using EvalCallback = std::function<void(const EvalRecord&)>;
   using ProgressCallback = std::function<void(const Progress&)>;
@@ -61,10 +67,12 @@ class Trainer {
   Replicas& replicas() { return replicas_; }
 
  private:
-  // One local step on every worker; false if any worker's loss is not finite.
-  bool train_step(std::int64_t step, double& loss_sum, std::int64_t& correct);
-  void synchronise_parameters();
+  // One local step on every worker of this process; false if any worker's loss is not finite.
+  bool train_step(std::int64_t step);
+  void synchronise_parameters(CommLevel level);
   void refresh_averaged_model();
+  EvalRecord evaluate_after(std::int64_t step, double wall_seconds);
+  bool all_finite(bool mine);
 
   RunConfig config_;
   const TrainTestData& data_;
@@ -74,6 +82,8 @@ class Trainer {
   FlatSgd optimizer_;
   std::vector<ShardStream> streams_;
   std::vector<at::Generator> augment_generators_;
+  std::vector<double> loss_sums_, corrects_, samples_;  // per local worker, since the last record
+  double injected_delay_ = 0;
   ResNet averaged_;
   torch::Tensor averaged_params_, averaged_bn_;  // [1, P], [1, S]
 };
