@@ -47,3 +47,10 @@ if(BUILD_TESTING)
       ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
   endforeach()
 endif()
+
+# The trainer itself under mpirun: K ranks against K simulated workers, and a killed rank.
+if(BUILD_TESTING)
+  add_test(NAME distributed_equals_simulated
+           COMMAND bash ${LOCALSGD_ROOT}/tests/distributed_test.sh $<TARGET_FILE:localsgd-train>)
+  set_tests_properties(distributed_equals_simulated PROPERTIES TIMEOUT 600)
+endif()

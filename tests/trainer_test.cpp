@@ -116,6 +116,36 @@ TEST(TrainerTest, AveragedBnPolicyMakesStatisticsEqualAtSync) {
   for (int k = 1; k < 4; ++k) EXPECT_EQ(max_abs_difference(bn[0], bn[k]), 0.0);
 }
 
+// Blocks of one worker make every block average a no-op, so hierarchical SGD with H = 1 and
+// H^b = 4 must be local SGD with H = 4, exactly.
+TEST(TrainerTest, HierarchicalWithSingleWorkerBlocksIsLocalSgd) {
+  const auto data = synthetic_data();
+  RunConfig hierarchical = quick_config("hierarchical", 4, 1);
+  hierarchical.algorithm.block_size = 1;
+  hierarchical.algorithm.block_steps = 4;
+  Trainer a(hierarchical, data);
+  Trainer b(quick_config("local", 4, 4), data);
+  std::vector<EvalRecord> records;
+  a.run([&](const EvalRecord& r) { records.push_back(r); });
+  b.run(nullptr);
+  EXPECT_EQ(max_abs_difference(a.replicas().params, b.replicas().params), 0.0);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].sync_rounds, 13);        // global after steps 4, 8, ..., 48 and the last (50)
+  EXPECT_EQ(records[0].block_sync_rounds, 37);  // the other 37 of 50 steps end with a block average
+  EXPECT_EQ(records[0].block_comm_bytes, 0);    // blocks of one send nothing
+}
+
+TEST(TrainerTest, InjectedDelayIsModelledPerGlobalAverage) {
+  const auto data = synthetic_data();
+  RunConfig config = quick_config("local", 4, 5);
+  config.comm.global_delay = 2.5;
+  Trainer trainer(config, data);
+  std::vector<EvalRecord> records;
+  trainer.run([&](const EvalRecord& r) { records.push_back(r); });
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].injected_delay_seconds, 10 * 2.5);  // 10 global averages, not slept
+}
+
 TEST(TrainerTest, CommunicationIsCounted) {
   const auto data = synthetic_data();
   Trainer trainer(quick_config("local", 4, 5), data);
