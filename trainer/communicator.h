@@ -21,7 +21,11 @@ enum class CommLevel { kGlobal = 0, kBlock = 1 };
 struct CommStats {
   std::int64_t rounds = 0;  // all-reduce calls
   std::int64_t bytes = 0;   // bytes one worker sends: 2 (g-1)/g x payload per ring all-reduce
+  std::int64_t payload_bytes = 0;  // the buffers' sizes, summed over calls
   double seconds = 0;       // wall time spent inside average()
+  // As nccl-tests define them: algbw = payload / time; busbw = algbw x 2 (g-1)/g = sent / time.
+  double algbw_gbps() const { return seconds > 0 ? payload_bytes / seconds / 1e9 : 0; }
+  double busbw_gbps() const { return seconds > 0 ? bytes / seconds / 1e9 : 0; }
 };
 
 class Communicator {

@@ -34,8 +34,12 @@ void RunDirectory::record(const EvalRecord& r) {
   timing_ += JsonRecord()
                  .add("step", r.step)
                  .add("wall_seconds", r.wall_seconds)
-                 .add("comm_seconds", r.comm_seconds)
-                 .add("block_comm_seconds", r.block_comm_seconds)
+                 .add("comm_seconds", r.global_comm.seconds)
+                 .add("comm_algbw_gbps", r.global_comm.algbw_gbps())
+                 .add("comm_busbw_gbps", r.global_comm.busbw_gbps())
+                 .add("block_comm_seconds", r.block_comm.seconds)
+                 .add("block_comm_algbw_gbps", r.block_comm.algbw_gbps())
+                 .add("block_comm_busbw_gbps", r.block_comm.busbw_gbps())
                  .str() + "\n";
 }
 

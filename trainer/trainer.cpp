@@ -149,8 +149,8 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds) {
     record.test_accuracy = test.accuracy;
   }
   record.wall_seconds = wall_seconds;
-  record.comm_seconds = comm_->stats(CommLevel::kGlobal).seconds;
-  record.block_comm_seconds = comm_->stats(CommLevel::kBlock).seconds;
+  record.global_comm = comm_->stats(CommLevel::kGlobal);
+  record.block_comm = comm_->stats(CommLevel::kBlock);
   std::fill(loss_sums_.begin(), loss_sums_.end(), 0.0);
   std::fill(corrects_.begin(), corrects_.end(), 0.0);
   std::fill(samples_.begin(), samples_.end(), 0.0);

@@ -35,7 +35,7 @@ struct EvalRecord {
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
   double wall_seconds = 0;    // not deterministic: written to timing.jsonl only
-  double comm_seconds = 0, block_comm_seconds = 0;  // likewise
+  CommStats global_comm, block_comm;  // with seconds and bandwidths: likewise timing.jsonl only
 };
 
 struct Progress {
