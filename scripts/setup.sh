@@ -28,6 +28,7 @@ APT_PACKAGES=(
   libtomlplusplus-dev libgtest-dev libgmock-dev googletest zlib1g-dev
   openmpi-bin libopenmpi-dev
   gnuplot-nox dataset-fashion-mnist
+  slurmctld slurmd slurm-client munge
   python3-venv python3-pip
 )
 

@@ -1,0 +1,92 @@
+#include "command_line.h"
+
+#include <algorithm>
+#include <map>
+
+namespace localsgd::analysis {
+
+const char* const kUsage =
+    "usage: localsgd-analyze curves --out PREFIX [--x epoch|wall_seconds|sync_rounds|samples]\n"
+    "           [--y test_accuracy|train_loss|test_loss|train_accuracy] [--title T]\n"
+    "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
+    "       localsgd-analyze bars --out PREFIX [--title T] [--xlabel L] [--ylabel L]\n"
+    "           [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
+    "Writes PREFIX.csv, PREFIX.gp (rerun it with gnuplot to restyle), PREFIX.png/.pdf/.svg.\n"
+    "curves: y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n"
+    "bars: best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n";
+
+namespace {
+
+struct Parsed {
+  std::map<std::string, std::string> options;
+  std::vector<SeriesSpec> series;
+};
+
+Parsed parse(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
+  Parsed parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      parsed.series.push_back(parse_series(a));
+      continue;
+    }
+    const std::string name = a.substr(2);
+    bool known = false;
+    for (const std::string& k : allowed) known = known || k == name;
+    if (!known) throw UsageError("unknown option " + a);
+    if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+    parsed.options[name] = args[++i];
+  }
+  if (!parsed.options.count("out")) throw UsageError("--out PREFIX is required");
+  if (parsed.series.empty()) throw UsageError("no series given (LABEL=RUN_DIR[,RUN_DIR...])");
+  return parsed;
+}
+
+void take(std::map<std::string, std::string>& options, const std::string& name, std::string& out) {
+  if (options.count(name)) out = options[name];
+}
+
+}  // namespace
+
+SeriesSpec parse_series(const std::string& word) {
+  const size_t eq = word.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == word.size())
+    throw UsageError("series '" + word + "': expected LABEL=RUN_DIR[,RUN_DIR...]");
+  SeriesSpec spec{word.substr(0, eq), {}};
+  const std::string dirs = word.substr(eq + 1);
+  for (size_t start = 0; start <= dirs.size();) {
+    const size_t comma = std::min(dirs.find(',', start), dirs.size());
+    if (comma == start) throw UsageError("series '" + word + "': empty run directory");
+    spec.run_dirs.push_back(dirs.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return spec;
+}
+
+CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
+  Parsed p = parse(args, {"out", "x", "y", "title", "xlabel", "ylabel", "gnuplot"});
+  CurvesOptions o;
+  take(p.options, "out", o.out);
+  take(p.options, "x", o.x);
+  take(p.options, "y", o.y);
+  take(p.options, "title", o.title);
+  take(p.options, "xlabel", o.xlabel);
+  take(p.options, "ylabel", o.ylabel);
+  take(p.options, "gnuplot", o.gnuplot);
+  o.series = std::move(p.series);
+  return o;
+}
+
+BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
+  Parsed p = parse(args, {"out", "title", "xlabel", "ylabel", "gnuplot"});
+  BarsOptions o;
+  take(p.options, "out", o.out);
+  take(p.options, "title", o.title);
+  take(p.options, "xlabel", o.xlabel);
+  take(p.options, "ylabel", o.ylabel);
+  take(p.options, "gnuplot", o.gnuplot);
+  o.series = std::move(p.series);
+  return o;
+}
+
+}  // namespace localsgd::analysis

@@ -1,0 +1,36 @@
+// localsgd-analyze: figures from run directories, without the trainer (reads outputs only).
+//   localsgd-analyze curves --out PREFIX --x X --y Y LABEL=RUN_DIR[,RUN_DIR...]...
+//   localsgd-analyze bars --out PREFIX LABEL=RUN_DIR[,RUN_DIR...]...
+// Exit codes: 0 written, 1 bad input or failed render (no outputs left), 2 bad usage.
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "analysis_error.h"
+#include "command_line.h"
+
+using namespace localsgd::analysis;
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
+  const std::string command = argc > 1 ? argv[1] : "";
+  try {
+    if (command == "curves") {
+      run_curves(parse_curves_arguments(args), std::cerr);
+    } else if (command == "bars") {
+      run_bars(parse_bars_arguments(args), std::cerr);
+    } else if (command == "-h" || command == "--help") {
+      std::cout << kUsage;
+    } else {
+      throw UsageError(command.empty() ? "no subcommand" : "unknown subcommand " + command);
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "localsgd-analyze: " << e.what() << "\n" << kUsage;
+    return 2;
+  } catch (const AnalysisError& e) {
+    std::cerr << "localsgd-analyze: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

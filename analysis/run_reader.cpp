@@ -1,0 +1,82 @@
+#include "run_reader.h"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "analysis_error.h"
+#include "json_files.h"
+
+namespace localsgd::analysis {
+
+namespace {
+
+std::string join(const std::string& dir, const char* name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+// step -> wall_seconds from timing.jsonl.
+std::map<double, double> read_wall_seconds(const std::string& dir) {
+  const std::string path = join(dir, "timing.jsonl");
+  std::map<double, double> seconds;
+  for (const JsonLine& record : read_json_lines(path))
+    seconds[number_field(record, "step", path)] = number_field(record, "wall_seconds", path);
+  return seconds;
+}
+
+}  // namespace
+
+const std::vector<std::string>& x_fields() {
+  static const std::vector<std::string> fields = {"epoch", "wall_seconds", "sync_rounds", "samples"};
+  return fields;
+}
+
+const std::vector<std::string>& y_fields() {
+  static const std::vector<std::string> fields = {"test_accuracy", "train_loss", "test_loss",
+                                                  "train_accuracy"};
+  return fields;
+}
+
+std::string read_run_status(const std::string& dir) {
+  const std::string path = join(dir, "summary.json");
+  const nlohmann::json summary = read_json_file(path);
+  if (!summary.is_object() || !summary.contains("status") || !summary["status"].is_string())
+    throw AnalysisError(path + ": no string field \"status\"");
+  return summary["status"].get<std::string>();
+}
+
+RunCurve read_run_curve(const std::string& dir, const std::string& x_field,
+                        const std::string& y_field) {
+  RunCurve curve;
+  curve.dir = dir;
+  curve.metrics_path = join(dir, "metrics.jsonl");
+  curve.status = read_run_status(dir);
+  curve.ended_early = curve.status == "diverged";
+  const bool wall = x_field == "wall_seconds";
+  const std::map<double, double> seconds = wall ? read_wall_seconds(dir) : std::map<double, double>{};
+  for (const JsonLine& record : read_json_lines(curve.metrics_path)) {
+    const double step = number_field(record, "step", curve.metrics_path);
+    const double y = number_field(record, y_field, curve.metrics_path);
+    if (std::isnan(y)) {
+      curve.ended_early = true;
+      break;
+    }
+    double x = 0;
+    if (wall) {
+      const auto it = seconds.find(step);
+      if (it == seconds.end())
+        throw AnalysisError(join(dir, "timing.jsonl") + ": no record for step " +
+                            std::to_string(static_cast<long long>(step)) + " (" +
+                            curve.metrics_path + ":" + std::to_string(record.line) + ")");
+      x = it->second;
+    } else {
+      x = number_field(record, x_field, curve.metrics_path);
+    }
+    curve.steps.push_back(step);
+    curve.x.push_back(x);
+    curve.y.push_back(y);
+  }
+  return curve;
+}
+
+}  // namespace localsgd::analysis

@@ -1,0 +1,575 @@
+"""Experiment registry: which runs every table and figure of the paper needs, per scale.
+
+    configs/experiments/<id>.toml   one declaration per table/figure, in scale-free terms
+    configs/scales/<scale>.toml     how a scale maps declarations onto trainer configs
+
+A declaration (see configs/experiments/table3.toml for a commented one):
+
+    id = "table3"                  # = file name
+    kind = "table"                 # table | figure
+    caption = "..."
+    paper = "..."                  # the paper's settings, free text
+    needs = ["localsgd-analyze"]   # capabilities beyond the runs' algorithm/model/dataset
+    analyses = ["hessian"]         # analyses of localsgd-analyze it needs (documentation)
+    row_header = "Method"          # tables: heading of the row-label column
+    metric = "best_test_accuracy"  # best_test_accuracy | final_test_accuracy
+
+    [[runs]]                       # a block of runs: the product over every list-valued key
+    row = "Post-local SGD, H={local_steps}"   # str.format over the run's keys
+    col = "{dataset} {model}"
+    algorithm = "postlocal"        # minibatch | local | postlocal | hierarchical | <unbuilt>
+    workers = 16                   # K
+    local_batch = 128              # B_loc at the paper's scale (a scale may shrink it)
+    local_steps = [16, 32]         # H
+    block_size = 2                 # hierarchical only
+    block_steps = 4                # H^b, hierarchical only
+    model = ["resnet20", "densenet40-12"]
+    dataset = ["cifar10", "cifar100"]   # a dataset role: the scale maps it to a real dataset
+    epochs_factor = 1.0            # x the scale's epochs (Table 12)
+    lr_factor = 1.0                # x the scale's base LR (Table 16: 0.1 instead of 0.2)
+    switch_fraction = 0.75         # post-local switch at this fraction of training
+    global_delay = 1.0             # seconds per global average
+    needs = ["batch-schedule"]     # capabilities this block alone needs
+
+    [[paper_values]]
+    row = "..."; col = "..."; value = "92.63 ± 0.26"; tag = "U"   # V | C | I | U
+
+A scale (configs/scales/small.toml) names a base trainer config, seeds, factors, trainer
+overrides for every run, and the dataset roles and models it maps. Adding a scale is a file.
+
+Each run resolves to a variant whose name is built from its effective settings, so the same
+run declared by several experiments is trained once. Whether an experiment is ready is decided
+against CAPABILITIES below, the one place that lists what the trainer can do.
+
+No Snakemake dependency. Run `python3 workflow/registry.py status [--scale S]` to list the
+experiments of a scale as ready / partial / waiting for: ... / not at this scale.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import shlex
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# What the trainer (and the workflow) can do today. Every need of a declaration that is not
+# in here makes the experiment (or the runs that need it) wait.
+CAPABILITIES = frozenset({
+    # algorithm.kind
+    "minibatch", "local", "postlocal", "hierarchical",
+    # models (the CIFAR ResNet family, depth 6n+2)
+    "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
+    # datasets
+    "fashion-mnist", "cifar10", "cifar100",
+    # trainer features
+    "global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy",
+})
+ALGORITHMS = ("minibatch", "local", "postlocal", "hierarchical")
+RESNET_RE = re.compile(r"^resnet(\d+)$")
+KINDS = ("table", "figure")
+TAGS = ("V", "C", "I", "U")
+METRICS = ("best_test_accuracy", "final_test_accuracy")
+ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+TOP_KEYS = {"id", "kind", "caption", "paper", "needs", "analyses", "row_header", "metric",
+            "runs", "paper_values", "notes"}
+RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
+            "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
+            "global_delay", "needs"}
+RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
+SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
+              "lr", "experiments", "trainer", "datasets", "models", "paths_file",
+              "paths_example"}
+
+
+class RegistryError(ValueError):
+    """A declaration or scale file is malformed; the message names the file."""
+
+
+def _req(cond, path, msg):
+    if not cond:
+        raise RegistryError(f"{path}: {msg}")
+
+
+def _is_int(x):
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_num(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RegistryError(f"non-finite number {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise RegistryError(f"cannot pass {value!r} to the trainer")
+
+
+def fmt_num(x) -> str:
+    """Short, stable text of a number for variant names: 0.05, 5.3333, 300."""
+    if _is_int(x) or (isinstance(x, float) and x.is_integer()):
+        return str(int(x))
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def _load_toml(path):
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise RegistryError(f"{path}: {e}") from e
+
+
+# ------------------------------------------------------------------ declarations
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a declaration, in scale-free terms."""
+    row: str
+    col: str
+    algorithm: str
+    workers: int
+    local_batch: int
+    local_steps: int
+    block_size: int
+    block_steps: int
+    model: str
+    dataset: str
+    epochs_factor: float
+    lr_factor: float
+    switch_fraction: float | None
+    global_delay: float
+    needs: tuple
+
+    def capabilities(self) -> tuple:
+        return (self.algorithm, self.model, self.dataset, *self.needs)
+
+
+@dataclass(frozen=True)
+class PaperValue:
+    row: str
+    col: str
+    value: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    path: Path
+    kind: str
+    caption: str
+    paper: str
+    needs: tuple
+    analyses: tuple
+    row_header: str
+    metric: str
+    runs: tuple          # of RunSpec
+    paper_values: tuple  # of PaperValue
+    notes: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.id}"
+
+
+def _expand_block(raw: dict, path, where) -> list:
+    unknown = sorted(set(raw) - RUN_KEYS)
+    _req(not unknown, path, f"{where}: unknown keys {unknown}")
+    for k in RUN_REQUIRED:
+        _req(k in raw, path, f"{where}: '{k}' is required")
+    needs = raw.get("needs", [])
+    _req(isinstance(needs, list) and all(isinstance(n, str) for n in needs), path,
+         f"{where}: needs must be a list of strings")
+    axes = {k: (v if isinstance(v, list) else [v]) for k, v in raw.items()
+            if k not in ("row", "col", "needs")}
+    for k, vs in axes.items():
+        _req(len(vs) > 0, path, f"{where}: {k} is an empty list")
+    keys = list(axes)
+    specs = []
+    for combo in itertools.product(*(axes[k] for k in keys)):
+        d = dict(zip(keys, combo))
+        alg = d["algorithm"]
+        _req(isinstance(alg, str), path, f"{where}: algorithm must be a string")
+        for k in ("workers", "local_batch", "local_steps", "block_size", "block_steps"):
+            if k in d:
+                _req(_is_int(d[k]) and d[k] >= 1, path, f"{where}: {k} must be a positive integer")
+        for k in ("epochs_factor", "lr_factor", "switch_fraction", "global_delay"):
+            if k in d:
+                _req(_is_num(d[k]) and d[k] >= 0, path, f"{where}: {k} must be a number >= 0")
+        for k in ("model", "dataset"):
+            _req(isinstance(d[k], str) and d[k], path, f"{where}: {k} must be a string")
+        if alg == "minibatch":
+            _req(d.get("local_steps", 1) == 1, path, f"{where}: mini-batch SGD has H = 1")
+        if alg != "hierarchical":
+            _req("block_size" not in d and "block_steps" not in d, path,
+                 f"{where}: block_size/block_steps only for hierarchical")
+        else:
+            _req("block_size" in d and "block_steps" in d, path,
+                 f"{where}: hierarchical needs block_size and block_steps")
+        if "switch_fraction" in d:
+            _req(alg == "postlocal", path, f"{where}: switch_fraction only for postlocal")
+        fields = dict(algorithm=alg, workers=d["workers"], local_batch=d["local_batch"],
+                      local_steps=d.get("local_steps", 1), block_size=d.get("block_size", 0),
+                      block_steps=d.get("block_steps", 1), model=d["model"],
+                      dataset=d["dataset"], epochs_factor=float(d.get("epochs_factor", 1.0)),
+                      lr_factor=float(d.get("lr_factor", 1.0)),
+                      switch_fraction=d.get("switch_fraction"),
+                      global_delay=float(d.get("global_delay", 0.0)))
+        fmt = {**fields, "K": fields["workers"], "H": fields["local_steps"],
+               "Hb": fields["block_steps"], "B": fields["local_batch"],
+               "KB": fields["workers"] * fields["local_batch"]}
+        try:
+            row = raw["row"].format(**fmt)
+            col = raw.get("col", "").format(**fmt)
+        except (KeyError, IndexError, ValueError) as e:
+            raise RegistryError(f"{path}: {where}: bad row/col template: {e}") from e
+        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), **fields))
+    return specs
+
+
+def load_experiment(path) -> Experiment:
+    path = Path(path)
+    d = _load_toml(path)
+    unknown = sorted(set(d) - TOP_KEYS)
+    _req(not unknown, path, f"unknown top-level keys {unknown}")
+    _req(d.get("id") == path.stem, path, f"id must equal the file name ({path.stem!r})")
+    _req(ID_RE.match(d["id"]) is not None, path, "id must be lower-case letters, digits, '-'")
+    _req(d.get("kind") in KINDS, path, f"kind must be one of {KINDS}")
+    _req(isinstance(d.get("caption"), str) and d["caption"].strip(), path, "caption is required")
+    for k in ("needs", "analyses"):
+        v = d.get(k, [])
+        _req(isinstance(v, list) and all(isinstance(x, str) and x for x in v), path,
+             f"{k} must be a list of strings")
+    metric = d.get("metric", "best_test_accuracy")
+    _req(metric in METRICS, path, f"metric must be one of {METRICS}")
+    raw_runs = d.get("runs", [])
+    _req(isinstance(raw_runs, list), path, "[[runs]] must be an array of tables")
+    runs = []
+    for i, raw in enumerate(raw_runs):
+        runs += _expand_block(raw, path, f"runs block #{i + 1}")
+    _req(runs or d.get("needs"), path, "an experiment without runs must name what it needs")
+    cells = [(r.row, r.col) for r in runs]
+    dupes = sorted({c for c in cells if cells.count(c) > 1})
+    _req(not dupes, path, f"two runs share a table cell (row, col): {dupes[:3]}")
+    pvs = []
+    for i, pv in enumerate(d.get("paper_values", [])):
+        _req(set(pv) <= {"row", "col", "value", "tag"} and "value" in pv and "row" in pv, path,
+             f"paper_values #{i + 1}: keys are row, col, value, tag")
+        _req(pv.get("tag") in TAGS, path, f"paper_values #{i + 1}: tag must be one of {TAGS}")
+        key = (pv["row"], pv.get("col", ""))
+        _req(key in cells, path, f"paper_values #{i + 1}: no run in cell {key}")
+        pvs.append(PaperValue(row=pv["row"], col=pv.get("col", ""), value=str(pv["value"]),
+                              tag=pv["tag"]))
+    return Experiment(id=d["id"], path=path, kind=d["kind"], caption=d["caption"].strip(),
+                      paper=d.get("paper", "").strip(), needs=tuple(d.get("needs", [])),
+                      analyses=tuple(d.get("analyses", [])),
+                      row_header=d.get("row_header", "Run"), metric=metric, runs=tuple(runs),
+                      paper_values=tuple(pvs), notes=d.get("notes", "").strip())
+
+
+def load_experiments(configs_dir) -> dict:
+    paths = sorted((Path(configs_dir) / "experiments").glob("*.toml"))
+    if not paths:
+        raise RegistryError(f"no declarations in {Path(configs_dir) / 'experiments'}")
+    exps = [load_experiment(p) for p in paths]
+    return {e.id: e for e in sorted(exps, key=lambda e: _sort_key(e.id))}
+
+
+def _sort_key(exp_id):
+    m = re.match(r"^(table|figure)(\d+)$", exp_id)
+    return (0 if m and m.group(1) == "table" else 1, int(m.group(2)) if m else 999, exp_id)
+
+
+# ------------------------------------------------------------------ scales
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    path: Path
+    description: str
+    base_config: Path
+    seeds: tuple
+    local_batch_factor: float
+    epochs: float
+    lr: float
+    experiments: tuple | None   # None = all
+    trainer: tuple              # (("section.key", value), ...) for every run
+    datasets: dict              # role -> (name, overrides tuple)
+    models: dict                # model -> (overrides tuple, epochs or None)
+
+
+def _overrides(d, path, where):
+    _req(isinstance(d, dict), path, f"{where} must be a table")
+    for k, v in d.items():
+        _req(OVERRIDE_KEY_RE.match(k) is not None, path, f"{where}: key {k!r} is not 'section.key'")
+        toml_value(v)
+    return tuple(d.items())
+
+
+def load_scale(configs_dir, name) -> Scale:
+    path = Path(configs_dir) / "scales" / f"{name}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))
+        raise RegistryError(f"unknown scale {name!r}: no {path} (scales: {known})")
+    d = _load_toml(path)
+    unknown = sorted(set(d) - SCALE_KEYS)
+    _req(not unknown, path, f"unknown keys {unknown}")
+    _req(d.get("name") == name, path, f"name must equal the file name ({name!r})")
+    _req(isinstance(d.get("base_config"), str), path, "base_config is required")
+    base = (path.parent / d["base_config"]).resolve()
+    _req(base.is_file(), path, f"base_config {d['base_config']!r} not found")
+    seeds = d.get("seeds")
+    _req(isinstance(seeds, list) and seeds and all(_is_int(s) and s >= 0 for s in seeds)
+         and len(set(seeds)) == len(seeds), path, "seeds: a non-empty list of distinct integers >= 0")
+    for k in ("local_batch_factor", "epochs", "lr"):
+        _req(_is_num(d.get(k)) and d[k] > 0, path, f"{k} must be a positive number")
+    exps = d.get("experiments")
+    _req(exps is None or (isinstance(exps, list) and all(isinstance(e, str) for e in exps)),
+         path, "experiments must be a list of ids")
+    paths = {}
+    if "paths_file" in d:
+        pf = path.parent / d["paths_file"]
+        example = path.parent / d.get("paths_example", d["paths_file"] + ".example")
+        if pf.is_file():
+            paths = _load_toml(pf).get("paths", {})
+        elif example.is_file():
+            paths = _load_toml(example).get("paths", {})
+            print(f"registry: scale {name!r}: {pf.name} not found, using the placeholder paths "
+                  f"of {example.name} (copy it and edit the paths to run this scale)",
+                  file=sys.stderr)
+    datasets = {}
+    for role, m in d.get("datasets", {}).items():
+        _req(isinstance(m, dict) and isinstance(m.get("name"), str), path,
+             f"datasets.{role}: needs name = <dataset>")
+        ov = dict(m.get("overrides", {}))
+        if "path_key" in m:
+            _req(m["path_key"] in paths, path,
+                 f"datasets.{role}: path_key {m['path_key']!r} not in the paths file")
+            ov["data.path"] = paths[m["path_key"]]
+        datasets[role] = (m["name"], _overrides(ov, path, f"datasets.{role}.overrides"))
+    models = {}
+    for model, m in d.get("models", {}).items():
+        _req(isinstance(m, dict), path, f"models.{model} must be a table")
+        ep = m.get("epochs")
+        _req(ep is None or (_is_num(ep) and ep > 0), path, f"models.{model}.epochs: a number > 0")
+        models[model] = (_overrides(m.get("overrides", {}), path, f"models.{model}.overrides"), ep)
+    return Scale(name=name, path=path, description=d.get("description", ""), base_config=base,
+                 seeds=tuple(seeds), local_batch_factor=float(d["local_batch_factor"]),
+                 epochs=float(d["epochs"]), lr=float(d["lr"]),
+                 experiments=tuple(exps) if exps is not None else None,
+                 trainer=_overrides(d.get("trainer", {}), path, "trainer"),
+                 datasets=datasets, models=models)
+
+
+def scale_names(configs_dir) -> list:
+    return sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))
+
+
+# ------------------------------------------------------------------ resolution
+@dataclass(frozen=True)
+class RunVariant:
+    """A run at one scale: a base config plus --set overrides; trained once per seed."""
+    name: str
+    base_config: Path
+    overrides: tuple  # (("section.key", value), ...)
+    kind: str
+    workers: int
+    local_batch: int
+    local_steps: int
+    block_size: int
+    block_steps: int
+
+    def set_args(self, seed=None) -> list:
+        pairs = list(self.overrides)
+        if seed is not None:
+            pairs.append(("run.seed", int(seed)))
+        return [f"{k}={toml_value(v)}" for k, v in pairs]
+
+    def set_command_line(self, seed=None) -> str:
+        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed))
+
+
+def missing_for(spec: RunSpec, scale: Scale) -> list:
+    """What a run still waits for at `scale` (empty: it can be trained)."""
+    missing = [c for c in spec.capabilities() if c not in CAPABILITIES]
+    if spec.dataset in CAPABILITIES and spec.dataset not in scale.datasets:
+        missing.append(f"dataset role {spec.dataset} mapped by scale {scale.name}")
+    elif spec.dataset in scale.datasets and scale.datasets[spec.dataset][0] not in CAPABILITIES:
+        missing.append(scale.datasets[spec.dataset][0])
+    if spec.model in CAPABILITIES and spec.model not in scale.models:
+        missing.append(f"model {spec.model} mapped by scale {scale.name}")
+    return missing
+
+
+def resolve(spec: RunSpec, scale: Scale) -> RunVariant:
+    """The trainer run of a (ready) run spec at a scale; its name encodes its settings."""
+    ds_name, ds_over = scale.datasets[spec.dataset]
+    model_over, model_epochs = scale.models[spec.model]
+    B = max(1, round(spec.local_batch * scale.local_batch_factor))
+    parts, over = [], list(scale.trainer)
+    if ds_over:
+        parts.append(ds_name)
+        over += ds_over
+    if model_over:
+        parts.append(spec.model)
+        over += model_over
+    alg = f"{spec.algorithm}-k{spec.workers}-b{B}"
+    if spec.algorithm != "minibatch":
+        alg += f"-h{spec.local_steps}"
+    if spec.algorithm == "hierarchical":
+        alg += f"-bs{spec.block_size}-hb{spec.block_steps}"
+    parts.append(alg)
+    over += [("algorithm.kind", spec.algorithm), ("algorithm.workers", spec.workers),
+             ("algorithm.local_batch", B), ("algorithm.local_steps", spec.local_steps)]
+    if spec.algorithm == "hierarchical":
+        over += [("algorithm.block_size", spec.block_size),
+                 ("algorithm.block_steps", spec.block_steps)]
+    base_epochs = model_epochs if model_epochs is not None else scale.epochs
+    epochs = round(base_epochs * spec.epochs_factor, 4)
+    if spec.epochs_factor != 1.0 or model_epochs is not None:
+        parts.append(f"e{fmt_num(epochs)}")
+        over.append(("run.epochs", float(epochs)))
+    if spec.lr_factor != 1.0:
+        lr = round(scale.lr * spec.lr_factor, 8)
+        parts.append(f"lr{fmt_num(lr)}")
+        over.append(("optimizer.lr", lr))
+    if spec.switch_fraction is not None:
+        sw = round(epochs * spec.switch_fraction, 4)
+        parts.append(f"sw{fmt_num(sw)}")
+        over.append(("algorithm.switch_epoch", float(sw)))
+    if spec.global_delay:
+        parts.append(f"d{fmt_num(spec.global_delay)}")
+        over.append(("comm.global_delay", spec.global_delay))
+    return RunVariant(name="-".join(parts), base_config=scale.base_config, overrides=tuple(over),
+                      kind=spec.algorithm, workers=spec.workers, local_batch=B,
+                      local_steps=spec.local_steps, block_size=spec.block_size,
+                      block_steps=spec.block_steps)
+
+
+@dataclass
+class Status:
+    experiment: Experiment
+    state: str                     # ready | partial | waiting | not-at-scale
+    missing: list                  # capabilities it waits for
+    cells: list = field(default_factory=list)  # (RunSpec, RunVariant or None, missing list)
+
+    def line(self) -> str:
+        e = self.experiment
+        if self.state == "ready":
+            return f"{e.id}: ready ({len(self.variants())} runs)"
+        if self.state == "not-at-scale":
+            return f"{e.id}: not at this scale"
+        what = ", ".join(self.missing)
+        if self.state == "partial":
+            return f"{e.id}: partial ({len(self.variants())} runs ready); waiting for: {what}"
+        return f"{e.id}: waiting for: {what}"
+
+    def variants(self) -> list:
+        seen = {}
+        for _, v, _ in self.cells:
+            if v is not None:
+                seen.setdefault(v.name, v)
+        return list(seen.values())
+
+
+@dataclass
+class ScaleRegistry:
+    scale: Scale
+    experiments: dict   # id -> Experiment
+    statuses: dict      # id -> Status
+    variants: dict      # name -> RunVariant, for every run of a ready/partial *table*
+
+    def tables(self) -> list:
+        """Ids of the tables that can be built at this scale (ready or partial)."""
+        return [i for i, s in self.statuses.items()
+                if s.state in ("ready", "partial") and s.experiment.kind == "table"]
+
+    def runs(self, exp_id) -> list:
+        """(variant, seed) of every trainable run of an experiment."""
+        return [(v, s) for v in self.statuses[exp_id].variants() for s in self.scale.seeds]
+
+    def status_lines(self) -> list:
+        return [self.statuses[i].line() for i in self.experiments]
+
+
+def _unique(xs):
+    return list(dict.fromkeys(xs))
+
+
+def build(configs_dir, scale_name) -> ScaleRegistry:
+    scale = load_scale(configs_dir, scale_name)
+    exps = load_experiments(configs_dir)
+    if scale.experiments is not None:
+        unknown = [e for e in scale.experiments if e not in exps]
+        _req(not unknown, scale.path, f"experiments {unknown} are not declared")
+    statuses, variants = {}, {}
+    for e in exps.values():
+        if scale.experiments is not None and e.id not in scale.experiments:
+            statuses[e.id] = Status(e, "not-at-scale", [])
+            continue
+        exp_missing = [n for n in e.needs if n not in CAPABILITIES]
+        cells, run_missing = [], []
+        for spec in e.runs:
+            m = missing_for(spec, scale)
+            run_missing += m
+            cells.append((spec, None if (m or exp_missing) else resolve(spec, scale), m))
+        missing = _unique(exp_missing + run_missing)
+        ready = [c for c in cells if c[1] is not None]
+        if not missing:
+            state = "ready"
+        elif ready:
+            state = "partial"
+        else:
+            state = "waiting"
+        st = Status(e, state, missing, cells)
+        statuses[e.id] = st
+        if e.kind == "table" and state in ("ready", "partial"):
+            for v in st.variants():
+                seen = variants.get(v.name)
+                if seen is not None and seen != v:
+                    raise RegistryError(f"{e.path}: run {v.name!r} resolves differently in two "
+                                        f"experiments at scale {scale.name!r}")
+                variants[v.name] = v
+    return ScaleRegistry(scale=scale, experiments=exps, statuses=statuses, variants=variants)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    import argparse
+    p = argparse.ArgumentParser(description="List the experiments of a scale.")
+    p.add_argument("command", choices=["status", "runs"])
+    p.add_argument("--scale", action="append", help="default: every scale")
+    p.add_argument("--configs", default=str(Path(__file__).resolve().parent.parent / "configs"))
+    a = p.parse_args(argv)
+    try:
+        for name in a.scale or scale_names(a.configs):
+            reg = build(a.configs, name)
+            if a.command == "status":
+                print(f"# scale {name}: {len(reg.variants)} distinct runs x "
+                      f"{len(reg.scale.seeds)} seeds")
+                for line in reg.status_lines():
+                    print(line)
+            else:
+                for v in reg.variants.values():
+                    print(name, v.name, v.set_command_line())
+    except RegistryError as e:
+        print(f"registry.py: error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
