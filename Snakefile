@@ -4,6 +4,14 @@
 #   .venv/bin/snakemake -n                                  # what would run (scale "small")
 #   .venv/bin/snakemake --cores 2                           # all tables of the scale
 #   .venv/bin/snakemake --cores 2 --config scale=small grids=first-grid
+#   .venv/bin/snakemake --cores 2 tables/small/table3.md    # one table of the registry
+#   .venv/bin/snakemake --config scale=smoke --cores 2      # seconds per job
+#
+# Experiment registry (workflow/registry.py): configs/experiments/<id>.toml declares the runs
+# of every table and figure of the paper; configs/scales/<scale>.toml maps them onto trainer
+# runs. Every declared table the trainer can run is a target tables/<scale>/<id>.{md,csv,tex};
+# the others are listed as "waiting for: ..." on stderr and in tables/<scale>/status.md.
+# Runs are named by their settings, so a run shared by several tables is trained once.
 #
 # Layout:
 #   configs/<scale>/<base>.toml          trainer base config(s)
@@ -12,12 +20,14 @@
 #   results/<scale>/logs/train/<variant>/seed<seed>.log
 #   tables/<scale>/<name>-grid.{md,csv}  one table per grid
 
+import glob
 import os
 import sys
 import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
 import grid as grid_lib  # noqa: E402  workflow/grid.py
+import registry as registry_lib  # noqa: E402  workflow/registry.py
 
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
 RESULTS_DIR = "results"
@@ -29,6 +39,9 @@ SCALE = str(config.get("scale", "small"))
 _grids = config.get("grids")  # optional: restrict the default target to these grids
 if isinstance(_grids, str):
     _grids = [g for g in _grids.split(",") if g]
+_experiments = config.get("experiments")  # optional: restrict it to these registry tables
+if isinstance(_experiments, str):
+    _experiments = [e for e in _experiments.split(",") if e]
 
 if not os.path.exists(TRAINER):
     print(
@@ -40,15 +53,43 @@ _registries = {}
 
 
 def registry(scale):
-    """All grids of `scale`, loaded once."""
+    """All hand-written grids of `scale` (configs/<scale>/*-grid.toml), loaded once."""
     if scale not in _registries:
-        _registries[scale] = grid_lib.load_registry(CONFIGS_DIR, scale)
+        if os.path.isdir(os.path.join(CONFIGS_DIR, scale)):
+            _registries[scale] = grid_lib.load_registry(CONFIGS_DIR, scale)
+        else:
+            _registries[scale] = grid_lib.Registry(scale=scale)
     return _registries[scale]
+
+
+_experiment_registries = {}
+
+
+def experiments(scale):
+    """The experiment registry of `scale` (configs/experiments + configs/scales/<scale>.toml)."""
+    if scale not in _experiment_registries:
+        _experiment_registries[scale] = registry_lib.build(CONFIGS_DIR, scale)
+    return _experiment_registries[scale]
+
+
+def _same_run(a, b):
+    return a.base_config == b.base_config and sorted(a.set_args()) == sorted(b.set_args())
+
+
+def all_variants(scale):
+    """Every trainable run of a scale: grid variants and registry runs, deduplicated by name."""
+    merged = dict(experiments(scale).variants)
+    for name, v in registry(scale).variants.items():
+        if name in merged and not _same_run(merged[name], v):
+            raise ValueError(f"scale {scale!r}: run {name!r} of a grid differs from the "
+                             f"registry run of the same name")
+        merged[name] = v  # the grid's variant keeps its command line (existing results)
+    return merged
 
 
 def variant_of(wildcards):
     try:
-        return registry(wildcards.scale).variants[wildcards.variant]
+        return all_variants(wildcards.scale)[wildcards.variant]
     except KeyError:
         raise ValueError(
             f"scale {wildcards.scale!r} has no variant {wildcards.variant!r}"
@@ -56,9 +97,14 @@ def variant_of(wildcards):
 
 
 def run_threads(wildcards):
-    """Intra-op threads of a run: [run] threads of its base config (0 = all cores)."""
-    with open(variant_of(wildcards).base_config, "rb") as f:
-        threads = tomllib.load(f).get("run", {}).get("threads", 0)
+    """Intra-op threads of a run: run.threads of its overrides or base config (0 = all cores)."""
+    v = variant_of(wildcards)
+    overrides = dict(v.overrides)
+    if "run.threads" in overrides:
+        threads = overrides["run.threads"]
+    else:
+        with open(v.base_config, "rb") as f:
+            threads = tomllib.load(f).get("run", {}).get("threads", 0)
     return threads if threads > 0 else workflow.cores
 
 
@@ -79,29 +125,79 @@ def grid_summaries(wildcards):
     ]
 
 
+def experiment_summaries(wildcards):
+    reg = experiments(wildcards.scale)
+    if wildcards.exp not in reg.tables():
+        status = reg.statuses.get(wildcards.exp)
+        why = f" ({status.line()})" if status else ""
+        raise ValueError(f"scale {wildcards.scale!r}: no table {wildcards.exp!r} to build{why}")
+    return [
+        os.path.join(
+            str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), "summary.json"
+        )
+        for v, s in reg.runs(wildcards.exp)
+    ]
+
+
 def default_tables():
-    names = _grids or list(registry(SCALE).grids)
+    if _experiments is not None and _grids is None:
+        names = []  # experiments= alone: no grid tables
+    else:
+        names = _grids or list(registry(SCALE).grids)
     for name in names:
         if name not in registry(SCALE).grids:
             raise ValueError(f"scale {SCALE!r} has no grid {name!r}")
-    return expand(
+    reg = experiments(SCALE)
+    if _grids is not None and _experiments is None:
+        exps = []  # grids= alone: no registry tables
+    else:
+        exps = _experiments or reg.tables()
+    for e in exps:
+        if e not in reg.tables():
+            why = reg.statuses[e].line() if e in reg.statuses else f"no experiment {e}"
+            raise ValueError(f"scale {SCALE!r}: {why}")
+    targets = expand(
         os.path.join(TABLES_DIR, "{scale}", "{grid}.{ext}"),
         scale=SCALE,
         grid=names,
         ext=["md", "csv"],
     )
+    targets += expand(
+        os.path.join(TABLES_DIR, "{scale}", "{exp}.{ext}"),
+        scale=SCALE,
+        exp=exps,
+        ext=["md", "csv", "tex"],
+    )
+    if _grids is None and _experiments is None:
+        targets.append(os.path.join(TABLES_DIR, SCALE, "status.md"))
+    return targets
+
+
+def _print_status():
+    reg = experiments(SCALE)
+    waiting = [s.line() for s in reg.statuses.values() if s.state in ("partial", "waiting")]
+    print(f"registry: scale {SCALE}: {len(reg.tables())} tables buildable, "
+          f"{len(waiting)} experiments waiting or partial:", file=sys.stderr)
+    for line in waiting:
+        print(f"  {line}", file=sys.stderr)
+
+
+_print_status()
 
 
 wildcard_constraints:
     scale=r"[A-Za-z0-9_-]+",
     variant=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     seed=r"\d+",
-    grid=r"[A-Za-z0-9_.-]+",
+    grid=r"[A-Za-z0-9_.-]+-grid",
+    exp=r"table\d+",
 
 
 localrules:
     all,
     table,
+    experiment_table,
+    status,
 
 
 rule all:
@@ -151,3 +247,42 @@ rule table:
     shell:
         "{params.python} {input.tables_code} {input.grid} {params.runs_dir}"
         " {output.md} {output.csv} > {log} 2>&1"
+
+
+rule experiment_table:
+    input:
+        summaries=experiment_summaries,
+        declaration=os.path.join(CONFIGS_DIR, "experiments", "{exp}.toml"),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+        tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
+        registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+    output:
+        md="tables/{scale}/{exp}.md",
+        csv="tables/{scale}/{exp}.csv",
+        tex="tables/{scale}/{exp}.tex",
+    params:
+        python=sys.executable,
+        configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
+        runs_dir=lambda wc: os.path.join(RESULTS_DIR, wc.scale, "runs"),
+    log:
+        "results/{scale}/logs/table/{exp}.log",
+    shell:
+        "{params.python} {input.tables_code} --experiment {params.configs} {wildcards.scale}"
+        " {wildcards.exp} {params.runs_dir} {output.md} {output.csv} {output.tex} > {log} 2>&1"
+
+
+rule status:
+    input:
+        declarations=sorted(glob.glob(os.path.join(CONFIGS_DIR, "experiments", "*.toml"))),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+        registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+    output:
+        "tables/{scale}/status.md",
+    params:
+        python=sys.executable,
+        configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
+    log:
+        "results/{scale}/logs/status.log",
+    shell:
+        "{params.python} {input.registry_code} status --configs {params.configs}"
+        " --scale {wildcards.scale} > {output} 2> {log}"

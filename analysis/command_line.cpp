@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "run_reader.h"
+
 namespace localsgd::analysis {
 
 const char* const kUsage =
@@ -46,6 +48,14 @@ void take(std::map<std::string, std::string>& options, const std::string& name, 
   if (options.count(name)) out = options[name];
 }
 
+void require_one_of(const std::string& option, const std::string& value,
+                    const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  std::string list;
+  for (const std::string& a : allowed) list += (list.empty() ? "" : "|") + a;
+  throw UsageError(option + " " + value + ": expected " + list);
+}
+
 }  // namespace
 
 SeriesSpec parse_series(const std::string& word) {
@@ -73,6 +83,8 @@ CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
   take(p.options, "xlabel", o.xlabel);
   take(p.options, "ylabel", o.ylabel);
   take(p.options, "gnuplot", o.gnuplot);
+  require_one_of("--x", o.x, x_fields());
+  require_one_of("--y", o.y, y_fields());
   o.series = std::move(p.series);
   return o;
 }

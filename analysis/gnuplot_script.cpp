@@ -73,7 +73,7 @@ std::string bars_script(const std::string& base, const PlotText& text) {
   s += "# CSV columns: 1 label, 2 mean, 3 std, 4 seeds.\n";
   const std::string plot =
       "plot csv skip 1 using 0:2:xtic(1) with boxes lc 1, \\\n"
-      "     csv skip 1 using 0:2:3 with yerrorbars lc black pt -1 lw 1.5";
+      "     csv skip 1 using 0:2:3 with yerrorbars lc black pt 0 ps 0 lw 1.5";
   return s + outputs(plot);
 }
 

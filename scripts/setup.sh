@@ -25,7 +25,7 @@ SYSTEM_PYTHON="/usr/bin/python3"
 APT_PACKAGES=(
   build-essential cmake pkg-config git
   libtorch-dev python3-torch
-  libtomlplusplus-dev libgtest-dev libgmock-dev googletest zlib1g-dev
+  libtomlplusplus-dev libgtest-dev libgmock-dev googletest zlib1g-dev nlohmann-json3-dev
   openmpi-bin libopenmpi-dev
   gnuplot-nox dataset-fashion-mnist
   slurmctld slurmd slurm-client munge

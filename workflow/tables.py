@@ -179,8 +179,101 @@ def write_tables(grid_path, runs_dir, md_path, csv_path) -> list:
     return rows
 
 
+# ------------------------------------------------------------------ registry experiments
+def experiment_tables(configs_dir, scale, exp_id, runs_dir):
+    """(markdown, csv, latex) of a declared table at a scale (configs/experiments/<id>.toml)."""
+    import registry as reg_lib  # workflow/registry.py
+    reg = reg_lib.build(configs_dir, scale)
+    if exp_id not in reg.statuses or reg.statuses[exp_id].state not in ("ready", "partial"):
+        raise TableError(f"{exp_id}: not buildable at scale {scale!r}")
+    st = reg.statuses[exp_id]
+    exp = st.experiment
+    seeds = reg.scale.seeds
+    paper = {(p.row, p.col): p for p in exp.paper_values}
+    key = exp.metric
+    rows, cols, cells, long = [], [], {}, []
+    for spec, variant, missing in st.cells:
+        rows.append(spec.row) if spec.row not in rows else None
+        cols.append(spec.col) if spec.col not in cols else None
+        pv = paper.get((spec.row, spec.col))
+        ptxt = f"{pv.value} [{pv.tag}]" if pv else ""
+        if variant is None:
+            cells[(spec.row, spec.col)] = "waiting for: " + ", ".join(missing) + \
+                (f"; paper {ptxt}" if ptxt else "")
+            long.append([spec.row, spec.col, "", "", "", "", "", "", "", "", "",
+                         pv.value if pv else "", pv.tag if pv else "", ", ".join(missing)])
+            continue
+        summaries = [load_summary(Path(runs_dir) / variant.name / f"seed{s}" / "summary.json")
+                     for s in seeds]
+        ok = [x for x in summaries if x["status"] == "completed"]
+        stat = Stat(values=[100.0 * x[key] for x in ok], diverged=len(summaries) - len(ok),
+                    seeds=len(summaries))
+        text = stat.cell() + (f" (n={len(seeds)})" if len(seeds) > 1 else "")
+        if ptxt:
+            text += f"; paper {ptxt}"
+        cells[(spec.row, spec.col)] = text
+        num = (lambda x: "" if x is None else f"{x:.4f}")
+        long.append([spec.row, spec.col, variant.name, variant.kind, variant.workers,
+                     variant.local_batch, variant.local_steps,
+                     variant.block_steps if variant.kind == "hierarchical" else "",
+                     len(seeds), num(stat.mean), num(stat.std), pv.value if pv else "",
+                     pv.tag if pv else "", ""])
+    metric = "best" if key == "best_test_accuracy" else "final"
+    header = [exp.row_header] + [c or "Result" for c in cols]
+    md = [f"## {exp.id}: {exp.caption}", "", f"Scale `{scale}`: {reg.scale.description}.", ""]
+    esc = (lambda c: c.replace("|", "\\|"))
+    md.append("| " + " | ".join(esc(h) for h in header) + " |")
+    md.append("|---|" + "---:|" * len(cols))
+    for r in rows:
+        md.append("| " + " | ".join([esc(r)] + [esc(cells.get((r, c), "—")) for c in cols]) + " |")
+    md += ["", f"Cells: {metric} test accuracy in percent, mean ± sample std over n seeds "
+           "(diverged seeds excluded and counted). \"paper\" is the paper's value with its "
+           "confidence tag: [V] stated in the prose, [C] from the code, [I] inferred, "
+           "[U] unverified (recalled)."]
+    if st.state == "partial":
+        md.append(f"Not built yet (waiting for: {', '.join(st.missing)}): those cells say so.")
+    md += ["", f"Paper settings: {exp.paper}", ""]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["row", "col", "variant", "algorithm", "K", "B_loc", "H", "H_b", "seeds",
+                f"{metric}_test_acc_mean", f"{metric}_test_acc_std", "paper_value",
+                "paper_tag", "waiting_for"])
+    w.writerows(long)
+    tex_esc = (lambda c: c.replace("\\", "").replace("&", "\\&").replace("%", "\\%")
+               .replace("_", "\\_").replace("#", "\\#").replace("±", "$\\pm$")
+               .replace("·", "$\\cdot$").replace("^b", "$^b$"))
+    tex = ["% " + exp.id + ": " + exp.caption + f" (scale {scale})",
+           "\\begin{tabular}{l" + "r" * len(cols) + "}", "\\toprule",
+           " & ".join(tex_esc(h) for h in header) + " \\\\", "\\midrule"]
+    for r in rows:
+        tex.append(" & ".join([tex_esc(r)] + [tex_esc(cells.get((r, c), "--")) for c in cols])
+                   + " \\\\")
+    tex += ["\\bottomrule", "\\end{tabular}", ""]
+    return "\n".join(md), buf.getvalue(), "\n".join(tex)
+
+
+def write_experiment(configs_dir, scale, exp_id, runs_dir, md_path, csv_path, tex_path):
+    md, csv_text, tex = experiment_tables(configs_dir, scale, exp_id, runs_dir)
+    write_atomic(md_path, md)
+    write_atomic(csv_path, csv_text)
+    write_atomic(tex_path, tex)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--experiment":
+        # tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv OUT.tex
+        if len(argv) != 8:
+            print("usage: tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv "
+                  "OUT.tex", file=sys.stderr)
+            return 2
+        try:
+            write_experiment(*argv[1:])
+        except (TableError, ValueError) as e:
+            print(f"tables.py: error: {e}", file=sys.stderr)
+            return 1
+        print(argv[5])
+        return 0
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         print("usage: tables.py GRID.toml RUNS_DIR OUT.md OUT.csv", file=sys.stderr)

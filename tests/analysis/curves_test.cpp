@@ -103,7 +103,10 @@ TEST_F(CurvesFixture, DivergedRunIsDrawnAndNamed) {
   options.series[0].run_dirs.push_back(path("runs/local/seed3"));
   run_curves(options, warnings);
   EXPECT_THAT(warnings.str(), HasSubstr(path("runs/local/seed3") + " diverged"));
-  EXPECT_THAT(read_text(options.out + ".csv"), HasSubstr("\nlocal,1,0.6,"));  // (0.8+0.9+0.1)/3
+  const std::string csv = read_text(options.out + ".csv");
+  EXPECT_THAT(csv, HasSubstr("\nlocal,1,0.6"));     // (0.8 + 0.9 + 0.1) / 3, up to rounding
+  EXPECT_THAT(csv, HasSubstr(",3\nlocal,2,"));      // three seeds, then two
+  EXPECT_THAT(csv, HasSubstr(",2\nlocal,3,0.9,0,2\n"));
 }
 
 TEST_F(CurvesFixture, GnuplotFailureLeavesNoOutputs) {
@@ -125,8 +128,10 @@ TEST_F(CurvesFixture, BarsShowBestAccuracyMeanAndStd) {
   bars.out = path("figures/best");
   bars.series = options.series;
   run_bars(bars, warnings);
-  EXPECT_EQ(read_text(bars.out + ".csv"),
-            "label,mean,std,seeds\nlocal,0.925,0.03535533905932735,2\nmini-batch,0.75,0,1\n");
+  // Best accuracies 0.9 and 0.95: mean 0.925, sample std 0.05 / sqrt(2) = 0.0353553390593274.
+  const std::string csv = read_text(bars.out + ".csv");
+  EXPECT_THAT(csv, StartsWith("label,mean,std,seeds\nlocal,0.925,0.035355339059327"));
+  EXPECT_THAT(csv, ::testing::EndsWith(",2\nmini-batch,0.75,0,1\n"));
   EXPECT_THAT(read_text(bars.out + ".png"), StartsWith("\x89PNG"));
 }
 
@@ -141,7 +146,9 @@ TEST_F(CurvesFixture, BinaryExitCodes) {
   const std::string series = "local=" + path("runs/local/seed1") + "," + path("runs/local/seed2");
   EXPECT_EQ(run_binary("curves --out " + path("cli/acc") + " --x epoch " + series), 0);
   EXPECT_TRUE(fs::exists(path("cli/acc.png")));
-  EXPECT_EQ(run_binary("curves --out " + path("cli/acc") + " --x nonsense " + series), 1);
+  EXPECT_EQ(run_binary("curves --out " + path("cli/acc") + " --x nonsense " + series), 2);
+  EXPECT_EQ(run_binary("curves --out " + path("cli/bad") + " missing=" + path("nowhere")), 1);
+  EXPECT_FALSE(fs::exists(path("cli/bad.csv")));
   EXPECT_EQ(run_binary("curves --x epoch " + series), 2);
   EXPECT_EQ(run_binary("plot"), 2);
 }
