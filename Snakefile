@@ -32,7 +32,9 @@ import registry as registry_lib  # noqa: E402  workflow/registry.py
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
 RESULTS_DIR = "results"
 TABLES_DIR = "tables"
-TRAINER = "build/localsgd-train"
+TRAINER = str(config.get("trainer", "build/localsgd-train"))  # --config trainer=PATH
+ANALYZER = str(config.get("analyzer", "build/localsgd-analyze"))  # --config analyzer=PATH
+FIGURES_DIR = "figures"
 WORKFLOW_CODE = os.path.join(workflow.basedir, "workflow")
 
 SCALE = str(config.get("scale", "small"))
@@ -108,6 +110,23 @@ def run_threads(wildcards):
     return threads if threads > 0 else workflow.cores
 
 
+# Slurm requests of one training run (used by --profile slurm; harmless locally): minutes of
+# wall time and MB of memory per scale, doubled on each retry (the profile retries once).
+TRAIN_SLURM = {  # scale: (runtime in minutes, mem_mb)
+    "smoke": (10, 1000),
+    "small": (120, 2000),
+    "paper": (24 * 60, 4000),
+}
+
+
+def train_slurm(what):
+    """Resource callable for rule train: what = "runtime" or "mem_mb"."""
+    def resource(wildcards, attempt):
+        runtime, mem_mb = TRAIN_SLURM.get(wildcards.scale, (12 * 60, 4000))
+        return (runtime if what == "runtime" else mem_mb) * attempt
+    return resource
+
+
 def grid_of(wildcards):
     try:
         return registry(wildcards.scale).grids[wildcards.grid]
@@ -173,6 +192,61 @@ def default_tables():
     return targets
 
 
+def figure_panel(wildcards):
+    """(experiment id, Panel) of figures/{scale}/{fig}.png, or an error naming why not."""
+    reg = experiments(wildcards.scale)
+    if wildcards.fig not in reg.figures():
+        raise ValueError(f"scale {wildcards.scale!r}: no figure {wildcards.fig!r} to draw "
+                         f"(drawable: {', '.join(reg.figures()) or 'none'})")
+    return reg.panel(wildcards.fig)
+
+
+def figure_run_dirs(wildcards):
+    """(label, [run dir per seed]) of every series a figure draws."""
+    reg = experiments(wildcards.scale)
+    exp_id, panel = figure_panel(wildcards)
+    return [
+        (label, [str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
+                 for s in reg.scale.seeds])
+        for label, v in reg.panel_series(exp_id, panel)
+    ]
+
+
+def figure_inputs(wildcards):
+    """summary.json, metrics.jsonl and timing.jsonl of every run a figure draws."""
+    return [os.path.join(d, f) for _, dirs in figure_run_dirs(wildcards) for d in dirs
+            for f in ("summary.json", "metrics.jsonl", "timing.jsonl")]
+
+
+def figure_args(wildcards):
+    """The analyzer's command line after the program: subcommand, options, series."""
+    import shlex
+    _, panel = figure_panel(wildcards)
+    args = [panel.plot]
+    if panel.plot == "curves":
+        args += ["--x", panel.x, "--y", panel.y]
+    for opt, value in (("--title", panel.title), ("--xlabel", panel.xlabel),
+                       ("--ylabel", panel.ylabel)):
+        if value:
+            args += [opt, value]
+    args += [f"{label}={','.join(dirs)}" for label, dirs in figure_run_dirs(wildcards)]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def default_figures():
+    """Every drawable figure of the scale, and the index, unless grids=/experiments= narrow
+    the default target (then only the figures named in experiments=)."""
+    reg = experiments(SCALE)
+    if _grids is None and _experiments is None:
+        figs = reg.figures()
+    else:
+        figs = [f for f in reg.figures() if reg.panel(f)[0] in (_experiments or [])]
+    targets = expand(os.path.join(FIGURES_DIR, "{scale}", "{fig}.png"), scale=SCALE, fig=figs)
+    if _grids is None and _experiments is None:
+        targets.append(os.path.join(FIGURES_DIR, SCALE, "README.md"))
+    return targets
+
+
 def _print_status():
     reg = experiments(SCALE)
     waiting = [s.line() for s in reg.statuses.values() if s.state in ("partial", "waiting")]
@@ -191,6 +265,7 @@ wildcard_constraints:
     seed=r"\d+",
     grid=r"[A-Za-z0-9_.-]+-grid",
     exp=r"table\d+",
+    fig=r"figure\d+[a-z]?",
 
 
 localrules:
@@ -198,12 +273,15 @@ localrules:
     table,
     experiment_table,
     status,
+    figure,
+    index,
 
 
 rule all:
     default_target: True
     input:
         default_tables(),
+        default_figures(),
 
 
 rule train:
@@ -224,6 +302,11 @@ rule train:
     # Each job gets exactly its threads: oversubscribed OpenMP threads spin-wait and run
     # ~15x slower (bench/oversubscription.sh).
     threads: run_threads
+    resources:
+        runtime=train_slurm("runtime"),
+        mem_mb=train_slurm("mem_mb"),
+        cpus_per_task=lambda wildcards, threads: threads,  # one task with `threads` CPUs
+        tasks=1,
     shell:
         "{input.trainer} {input.config} --out {params.run_dir} {params.sets}"
         " --set run.threads={threads} > {log} 2>&1"
@@ -286,3 +369,64 @@ rule status:
     shell:
         "{params.python} {input.registry_code} status --configs {params.configs}"
         " --scale {wildcards.scale} > {output} 2> {log}"
+
+
+# One drawing of a figure declaration ([[panels]] of configs/experiments/figure*.toml) by
+# localsgd-analyze: curves or bars over the runs it names, each series averaged over seeds.
+# The analyzer writes its outputs to temporary names, then renames them into place.
+rule figure:
+    input:
+        runs=figure_inputs,
+        analyzer=ancient(ANALYZER),
+        declaration=lambda wc: str(
+            experiments(wc.scale).experiments[figure_panel(wc)[0]].path
+        ),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+    output:
+        png="figures/{scale}/{fig}.png",
+        pdf="figures/{scale}/{fig}.pdf",
+        svg="figures/{scale}/{fig}.svg",
+        csv="figures/{scale}/{fig}.csv",
+        gp="figures/{scale}/{fig}.gp",
+    params:
+        prefix=lambda wc, output: output.png[: -len(".png")],
+        args=figure_args,
+    log:
+        "results/{scale}/logs/figure/{fig}.log",
+    shell:
+        "{input.analyzer} {params.args} --out {params.prefix} > {log} 2>&1"
+
+
+def index_inputs(wildcards):
+    """Every table and figure of the scale: the index links only to files that exist."""
+    reg = experiments(wildcards.scale)
+    out = expand(os.path.join(TABLES_DIR, "{scale}", "{grid}.{ext}"), scale=wildcards.scale,
+                 grid=list(registry(wildcards.scale).grids), ext=["md", "csv"])
+    out += expand(os.path.join(TABLES_DIR, "{scale}", "{exp}.{ext}"), scale=wildcards.scale,
+                  exp=reg.tables(), ext=["md", "csv", "tex"])
+    out += expand(os.path.join(FIGURES_DIR, "{scale}", "{fig}.{ext}"), scale=wildcards.scale,
+                  fig=reg.figures(), ext=["png", "pdf", "svg", "csv", "gp"])
+    out.append(os.path.join(TABLES_DIR, wildcards.scale, "status.md"))
+    return out
+
+
+# figures/<scale>/README.md: caption, settings and links of every table and figure, and what
+# the others wait for; tables/<scale>/README.md points to it. Written to temporary names, then
+# renamed (workflow/index.py).
+rule index:
+    input:
+        built=index_inputs,
+        declarations=sorted(glob.glob(os.path.join(CONFIGS_DIR, "experiments", "*.toml"))),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+        index_code=os.path.join(WORKFLOW_CODE, "index.py"),
+    output:
+        index="figures/{scale}/README.md",
+        tables_index="tables/{scale}/README.md",
+    params:
+        python=sys.executable,
+        configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
+    log:
+        "results/{scale}/logs/index.log",
+    shell:
+        "{params.python} {input.index_code} {params.configs} {wildcards.scale}"
+        " figures/{wildcards.scale} tables/{wildcards.scale} > {log} 2>&1"

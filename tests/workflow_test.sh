@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Tests of the Snakemake workflow and of workflow/tables.py. Runs no real training: the
-# workflow is copied into a temporary directory next to a stub trainer that always fails,
-# so a test that started a training job would fail, and results already in the repo
-# (results/, tables/) neither change nor influence the tests.
+# Tests of the Snakemake workflow and of workflow/tables.py. Sections 1-5 run no real
+# training: the workflow is copied into a temporary directory next to a stub trainer and a stub
+# analyzer that always fail, so a test that started a training or drawing job would fail, and
+# results already in the repo (results/, tables/, figures/) neither change nor influence the
+# tests. Section 6 runs the whole smoke scale end to end in another temporary copy with the
+# real trainer and analyzer (LOCALSGD_TRAINER, LOCALSGD_ANALYZER; default build/...).
 #
-#   bash tests/workflow_test.sh          (needs .venv from scripts/setup.sh)
+#   bash tests/workflow_test.sh          (needs .venv and build/ from scripts/setup.sh)
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,9 +45,11 @@ cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$WF/"
 rm -rf "$WF/workflow/__pycache__"
 printf '#!/bin/sh\necho "stub trainer: the workflow test must not train" >&2\nexit 1\n' \
   > "$WF/build/localsgd-train"
-chmod +x "$WF/build/localsgd-train"
-# Let the stub be older than the configs, like a real build that is `ancient` anyway.
-touch -d '2000-01-01' "$WF/build/localsgd-train"
+printf '#!/bin/sh\necho "stub analyzer: the workflow test must not draw" >&2\nexit 1\n' \
+  > "$WF/build/localsgd-analyze"
+chmod +x "$WF/build/localsgd-train" "$WF/build/localsgd-analyze"
+# Let the stubs be older than the configs, like a real build that is `ancient` anyway.
+touch -d '2000-01-01' "$WF/build/localsgd-train" "$WF/build/localsgd-analyze"
 
 # ------------------------------------------------------------------ 1. dry run
 # Expected counts straight from the grid file (not through workflow/grid.py).
@@ -237,13 +241,26 @@ check "csv has a header and one line per variant" \
 #          + table2 3 (its K=16 B_loc=32 mini-batch is table1's) + table3 1 (post-local H=32;
 #          the rest is table1's/table2's) + table11 2 (K=32 mini-batch, post-local) + table12 2
 #          (K=32 mini-batch at 4/3 and 5/3 epochs) + table16 12 (its own LR) + table17 12
-#          (hierarchical; the rest is table1's) = 53, x 2 seeds = 106; with first-grid's 7 x 2,
-#          of which 5 x 2 are table1 runs too, 110 in all. Section 4 above faked the 14
-#          first-grid runs, so 106 - 10 = 96 remain.
-#   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32) = 6 x 1 seed.
+#          (hierarchical; the rest is table1's) = 53 table runs; the drawable figures add
+#          figure1 1 (K=16 mini-batch at B = 512/4) + figure2 6 (mini-batch at B = 256..2048 /4:
+#          K=4 4, K=16 2; the rest is table1's/table2's) + figure3 6 (post-local K=16 H=2, 4, 8,
+#          64 and H=16 at K=4, 8; K=32 is table11's) + figure7 0 (table1's) + figure12 1
+#          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, x 2 seeds = 158.
+#          Section 4 above faked the 14 first-grid runs, all 7 of which are now registry runs
+#          too (5 table1's, minibatch-k4-b128 figure2's, postlocal-k4-b32-h16 figure3's), so
+#          158 - 14 = 144 remain.
+#   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
+#          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16) = 11 x 1.
 #   paper: small's 53, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
-#          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 57 x 3 seeds = 171.
-declare -A expected_jobs=([small]=96 [smoke]=6 [paper]=171)
+#          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 57; the figures
+#          add small's 26 and figure3's K=32 mini-batch and post-local runs, table11's at small
+#          but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
+# Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
+# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure7 a,b,c
+# + figure12 + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+3+1+3 = 13; smoke: only
+# figure1 and figure7 are at that scale: 2+3 = 5.
+declare -A expected_jobs=([small]=144 [smoke]=11 [paper]=255)
+declare -A expected_figures=([small]=13 [smoke]=5 [paper]=13)
 for scale in small smoke paper; do
   out="$TMP/dry-$scale.txt"
   if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 --config "scale=$scale") >"$out" 2>&1; then
@@ -251,8 +268,13 @@ for scale in small smoke paper; do
     got="$(job_count train)"
     check "scale $scale: dry run lists ${expected_jobs[$scale]} train jobs, got ${got:-none}" \
       test "${got:-0}" -eq "${expected_jobs[$scale]}"
+    got="$(job_count figure)"
+    check "scale $scale: dry run lists ${expected_figures[$scale]} figure jobs, got ${got:-none}" \
+      test "${got:-0}" -eq "${expected_figures[$scale]}"
+    check "scale $scale: dry run lists 1 index job, got $(job_count index)" \
+      test "$(job_count index)" = 1
     check "scale $scale: every output path carries the scale" \
-      bash -c "! grep -E '^ +output: ' '$out' | grep -vE '(results|tables)/$scale/'"
+      bash -c "! grep -E '^ +output: ' '$out' | grep -vE '(results|tables|figures)/$scale/'"
   else
     not_ok "scale $scale: snakemake -n exits 0" "$out"
   fi
@@ -267,8 +289,8 @@ else
   not_ok "snakemake -n tables/small/table3.md" "$TMP/dry-t3.txt"
 fi
 # "waiting for" names every declared experiment that cannot be built: each declaration is
-# either a table target of the small scale or listed with "waiting for:" (and every figure waits
-# for localsgd-analyze, table13 for lstm and wikitext2).
+# either a table or figure target of the small scale or listed with "waiting for:" (table13
+# for lstm and wikitext2, figure4 for its Hessian spectrum, figure8 for ImageNet).
 listing="$TMP/dry-small.txt"
 "$PYTHON" - "$WF/configs/experiments" "$listing" >"$TMP/waiting-check.txt" 2>&1 <<'EOF'
 import re, sys, tomllib
@@ -276,6 +298,7 @@ from pathlib import Path
 decls = {p.stem: tomllib.load(open(p, "rb")) for p in Path(sys.argv[1]).glob("*.toml")}
 text = open(sys.argv[2]).read()
 targets = set(re.findall(r"tables/small/(table\d+)\.md", text))
+targets |= set(re.findall(r"figures/small/(figure\d+)[a-z]?\.png", text))
 lines = {m.group(1): m.group(2) for m in re.finditer(r"^\s+((?:table|figure)\d+): (.*)$", text, re.M)}
 bad = []
 for i, d in decls.items():
@@ -284,10 +307,15 @@ for i, d in decls.items():
         bad.append(f"{i}: a target but listed as waiting")
     if i not in targets and "waiting for:" not in line:
         bad.append(f"{i}: neither a target nor 'waiting for'")
-    if d["kind"] == "figure" and "localsgd-analyze" not in line:
-        bad.append(f"{i}: figure not waiting for localsgd-analyze")
-if not all(w in lines.get("table13", "") for w in ("lstm", "wikitext2")):
-    bad.append("table13 not waiting for lstm, wikitext2")
+    if "localsgd-analyze" in line:
+        bad.append(f"{i}: still waiting for localsgd-analyze")
+for i, words in (("table13", ("lstm", "wikitext2")), ("figure4", ("hessian-spectrum",)),
+                 ("figure8", ("imagenet",)), ("figure19", ("stragglers",))):
+    if not all(w in lines.get(i, "") for w in words):
+        bad.append(f"{i} not waiting for {', '.join(words)}")
+for i in ("figure1", "figure2", "figure3", "figure7", "figure12", "figure19"):
+    if i not in targets:
+        bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")
 print("\n".join(bad))
 sys.exit(1 if bad or len(decls) != 33 else 0)
@@ -317,7 +345,9 @@ for i, v in enumerate(reg.variants.values()):
             "best_test_accuracy": 0.5 + 0.01 * i, "final_test_accuracy": 0.5}))
 EOF
 smoke_log="$TMP/smoke-run.txt"
-if (cd "$WF" && "$SNAKEMAKE" --cores 1 --config scale=smoke) >"$smoke_log" 2>&1; then
+# The tables only: the figures of fake runs (empty metrics) are section 6's, with real runs.
+if (cd "$WF" && "$SNAKEMAKE" --cores 1 --config scale=smoke -- tables/smoke/table2.md \
+    tables/smoke/table3.md tables/smoke/status.md) >"$smoke_log" 2>&1; then
   ok "smoke scale: tables built from existing runs"
 else
   not_ok "smoke scale: tables built from existing runs" "$smoke_log"
@@ -330,5 +360,92 @@ check "table3.tex is a booktabs table" grep -q 'toprule' "$WF/tables/smoke/table
 check "table3.csv has a row per declared cell (24) plus a header" \
   test "$(wc -l <"$WF/tables/smoke/table3.csv" 2>/dev/null)" -eq 25
 check "status.md lists table13" grep -q '^table13: ' "$WF/tables/smoke/status.md"
+
+# ------------------------------------------------------------------ 6. smoke scale, end to end
+# The whole default target of the smoke scale in a fresh copy, with the real trainer and
+# analyzer: every table and figure, the index, and what they contain.
+TRAINER_BIN="${LOCALSGD_TRAINER:-$ROOT/build/localsgd-train}"
+ANALYZER_BIN="${LOCALSGD_ANALYZER:-$ROOT/build/localsgd-analyze}"
+E2E="$TMP/e2e"
+mkdir -p "$E2E"
+cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$E2E/"
+rm -rf "$E2E/workflow/__pycache__"
+if [[ ! -x "$TRAINER_BIN" || ! -x "$ANALYZER_BIN" ]]; then
+  not_ok "smoke e2e: $TRAINER_BIN and $ANALYZER_BIN exist (bash scripts/setup.sh, or set LOCALSGD_TRAINER / LOCALSGD_ANALYZER)"
+  finish
+fi
+e2e_log="$TMP/e2e.txt"
+start=$SECONDS
+if (cd "$E2E" && "$SNAKEMAKE" --cores 2 --config scale=smoke "trainer=$TRAINER_BIN" \
+    "analyzer=$ANALYZER_BIN") >"$e2e_log" 2>&1; then
+  ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0 ($((SECONDS - start)) s)"
+else
+  not_ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0" "$e2e_log"
+fi
+check "smoke e2e: under 60 s ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
+# Expected files straight from the declarations (not through workflow/registry.py): the tables
+# and figures the smoke scale names, a figure per [[panels]] suffix.
+"$PYTHON" - "$E2E" >"$TMP/e2e-check.txt" 2>&1 <<'EOF'
+import re, sys, tomllib
+from pathlib import Path
+wf = Path(sys.argv[1])
+scale = tomllib.load(open(wf / "configs/scales/smoke.toml", "rb"))
+bad, n_fig, n_tab = [], 0, 0
+def header(path, cols):
+    first = path.read_text().splitlines()[0] if path.is_file() else ""
+    if first.split(",")[:len(cols)] != cols:
+        bad.append(f"{path.name}: header {first!r}, expected {','.join(cols)}...")
+for exp in scale["experiments"]:
+    d = tomllib.load(open(wf / f"configs/experiments/{exp}.toml", "rb"))
+    if d["kind"] == "table":
+        n_tab += 1
+        for ext in ("md", "csv", "tex"):
+            if not (wf / f"tables/smoke/{exp}.{ext}").is_file():
+                bad.append(f"missing tables/smoke/{exp}.{ext}")
+        header(wf / f"tables/smoke/{exp}.csv", ["row", "col", "variant"])
+        continue
+    for p in d["panels"]:
+        n_fig += 1
+        base = wf / f"figures/smoke/{exp}{p.get('suffix', '')}"
+        for ext in ("png", "pdf", "svg", "csv", "gp"):
+            if not base.with_suffix(f".{ext}").is_file():
+                bad.append(f"missing {base.name}.{ext}")
+        png, pdf, svg, csv = (base.with_suffix(f".{e}") for e in ("png", "pdf", "svg", "csv"))
+        if png.is_file() and not png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"):
+            bad.append(f"{png.name}: not a PNG")
+        if pdf.is_file() and not pdf.read_bytes().startswith(b"%PDF"):
+            bad.append(f"{pdf.name}: not a PDF")
+        if svg.is_file() and b"<svg" not in svg.read_bytes()[:4000]:
+            bad.append(f"{svg.name}: not an SVG")
+        header(csv, ["series", "x", "y_mean", "y_std", "seeds"] if p["plot"] == "curves"
+               else ["label", "mean", "std", "seeds"])
+        if csv.is_file() and len(csv.read_text().splitlines()) < 2:
+            bad.append(f"{csv.name}: no data rows")
+index = wf / "figures/smoke/README.md"
+text = index.read_text() if index.is_file() else ""
+links = re.findall(r"\]\(([^)]+)\)", text)
+for link in links:
+    if not (index.parent / link).is_file():
+        bad.append(f"README.md links to {link}, which does not exist")
+for exp in scale["experiments"] + ["table13", "figure4"]:
+    if f"### {exp}\n" not in text:
+        bad.append(f"README.md has no entry for {exp}")
+tindex = wf / "tables/smoke/README.md"
+if "../../figures/smoke/README.md" not in (tindex.read_text() if tindex.is_file() else ""):
+    bad.append("tables/smoke/README.md does not link to the index")
+leftovers = [p.name for p in (wf / "figures/smoke").iterdir() if "tmp" in p.name]
+if leftovers:
+    bad.append(f"temporary files left: {leftovers}")
+print(f"{n_tab} tables, {n_fig} figures, {len(links)} links")
+print("\n".join(bad))
+sys.exit(1 if bad or n_fig == 0 or not links else 0)
+EOF
+if [[ $? -eq 0 ]]; then
+  ok "smoke e2e: every table and figure, csv headers, PNG/PDF signatures; the index links only to existing files ($(head -n1 "$TMP/e2e-check.txt"))"
+else
+  not_ok "smoke e2e: every table and figure, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
+fi
+check "smoke e2e: a second run has nothing to do" \
+  bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 2>&1 | grep -q 'Nothing to be done'"
 
 finish

@@ -34,6 +34,16 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     [[paper_values]]
     row = "..."; col = "..."; value = "92.63 ± 0.26"; tag = "U"   # V | C | I | U
 
+    [[panels]]                     # figures: one drawing each, figures/<scale>/<id><suffix>.png
+    suffix = "a"                   # "" for a figure's only drawing
+    plot = "curves"                # curves | bars (best test accuracy per run)
+    x = "sync_rounds"              # curves: epoch | wall_seconds | sync_rounds | samples
+    y = "test_accuracy"            # curves: test_accuracy | train_loss | test_loss | train_accuracy
+    select = "^\\(a\\)"            # regex on the run's row (default: every run); title, xlabel, ylabel
+
+A figure is drawable when localsgd-analyze draws all of its `analyses` (FIGURE_ANALYSES) and it
+has [[panels]]; a panel that selects no trainable run (partial figures) is not a target.
+
 A scale (configs/scales/small.toml) names a base trainer config, seeds, factors, trainer
 overrides for every run, and the dataset roles and models it maps. Adding a scale is a file.
 
@@ -66,7 +76,16 @@ CAPABILITIES = frozenset({
     "fashion-mnist", "cifar10", "cifar100",
     # trainer features
     "global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy",
+    # the analyzer (build/localsgd-analyze) and the figure analyses it draws
+    "localsgd-analyze",
 })
+# Analyses of a figure's `analyses` list that localsgd-analyze draws (curves, bars). A figure
+# naming any other analysis (hessian-spectrum, sharpness, ...) waits for it.
+FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h"})
+PLOTS = ("curves", "bars")
+CURVE_X = ("epoch", "wall_seconds", "sync_rounds", "samples")
+CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
+PANEL_KEYS = {"suffix", "plot", "x", "y", "title", "xlabel", "ylabel", "select"}
 ALGORITHMS = ("minibatch", "local", "postlocal", "hierarchical")
 RESNET_RE = re.compile(r"^resnet(\d+)$")
 KINDS = ("table", "figure")
@@ -76,7 +95,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 TOP_KEYS = {"id", "kind", "caption", "paper", "needs", "analyses", "row_header", "metric",
-            "runs", "paper_values", "notes"}
+            "runs", "paper_values", "notes", "panels"}
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
             "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
             "global_delay", "needs"}
@@ -167,6 +186,22 @@ class PaperValue:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One drawing of a figure: target figures/<scale>/<figure id><suffix>.png."""
+    suffix: str          # "" (the figure's only drawing) or "a", "b", ...
+    plot: str            # curves | bars
+    x: str               # curves: epoch | wall_seconds | sync_rounds | samples
+    y: str               # curves: test_accuracy | train_loss | test_loss | train_accuracy
+    title: str
+    xlabel: str
+    ylabel: str
+    select: str          # regular expression on a run's row ("" = every run)
+
+    def selects(self, row: str) -> bool:
+        return not self.select or re.search(self.select, row) is not None
+
+
+@dataclass(frozen=True)
 class Experiment:
     id: str
     path: Path
@@ -180,6 +215,7 @@ class Experiment:
     runs: tuple          # of RunSpec
     paper_values: tuple  # of PaperValue
     notes: str
+    panels: tuple = ()   # of Panel (figures)
 
     @property
     def target(self) -> str:
@@ -274,11 +310,51 @@ def load_experiment(path) -> Experiment:
         _req(key in cells, path, f"paper_values #{i + 1}: no run in cell {key}")
         pvs.append(PaperValue(row=pv["row"], col=pv.get("col", ""), value=str(pv["value"]),
                               tag=pv["tag"]))
+    panels = _load_panels(d, path)
     return Experiment(id=d["id"], path=path, kind=d["kind"], caption=d["caption"].strip(),
                       paper=d.get("paper", "").strip(), needs=tuple(d.get("needs", [])),
                       analyses=tuple(d.get("analyses", [])),
                       row_header=d.get("row_header", "Run"), metric=metric, runs=tuple(runs),
-                      paper_values=tuple(pvs), notes=d.get("notes", "").strip())
+                      paper_values=tuple(pvs), notes=d.get("notes", "").strip(),
+                      panels=panels)
+
+
+def _load_panels(d, path) -> tuple:
+    raw = d.get("panels", [])
+    _req(isinstance(raw, list), path, "[[panels]] must be an array of tables")
+    _req(not raw or d.get("kind") == "figure", path, "only figures have [[panels]]")
+    panels = []
+    for i, p in enumerate(raw):
+        where = f"panels #{i + 1}"
+        _req(isinstance(p, dict), path, f"{where} must be a table")
+        unknown = sorted(set(p) - PANEL_KEYS)
+        _req(not unknown, path, f"{where}: unknown keys {unknown}")
+        suffix = p.get("suffix", "")
+        _req(isinstance(suffix, str) and re.match(r"^[a-z]?$", suffix), path,
+             f"{where}: suffix is one lower-case letter or empty")
+        plot = p.get("plot")
+        _req(plot in PLOTS, path, f"{where}: plot must be one of {PLOTS}")
+        x, y = p.get("x", "epoch"), p.get("y", "test_accuracy")
+        if plot == "curves":
+            _req(x in CURVE_X, path, f"{where}: x must be one of {CURVE_X}")
+            _req(y in CURVE_Y, path, f"{where}: y must be one of {CURVE_Y}")
+        else:
+            _req("x" not in p and "y" not in p, path, f"{where}: bars take no x/y "
+                 "(best test accuracy per run)")
+        for k in ("title", "xlabel", "ylabel", "select"):
+            _req(isinstance(p.get(k, ""), str), path, f"{where}: {k} must be a string")
+        try:
+            re.compile(p.get("select", ""))
+        except re.error as e:
+            raise RegistryError(f"{path}: {where}: bad select regex: {e}") from e
+        panels.append(Panel(suffix=suffix, plot=plot, x=x, y=y, title=p.get("title", ""),
+                            xlabel=p.get("xlabel", ""), ylabel=p.get("ylabel", ""),
+                            select=p.get("select", "")))
+    suffixes = [q.suffix for q in panels]
+    _req(len(set(suffixes)) == len(suffixes), path, "two panels share a suffix")
+    _req(len(panels) <= 1 or "" not in suffixes, path,
+         "a figure with several panels names each with a suffix")
+    return tuple(panels)
 
 
 def load_experiments(configs_dir) -> dict:
@@ -490,7 +566,37 @@ class ScaleRegistry:
     scale: Scale
     experiments: dict   # id -> Experiment
     statuses: dict      # id -> Status
-    variants: dict      # name -> RunVariant, for every run of a ready/partial *table*
+    variants: dict      # name -> RunVariant, for every run of a ready/partial experiment
+
+    def figures(self) -> list:
+        """Targets (figure id + panel suffix) of the figures that can be drawn at this scale:
+        every panel of a ready or partial figure that selects at least one trainable run."""
+        out = []
+        for i, s in self.statuses.items():
+            if s.state in ("ready", "partial") and s.experiment.kind == "figure":
+                out += [i + p.suffix for p in s.experiment.panels if self.panel_series(i, p)]
+        return out
+
+    def panel(self, target):
+        """(experiment id, Panel) of a figure target such as figure7a."""
+        m = re.match(r"^(figure\d+)([a-z]?)$", target)
+        if not m or m.group(1) not in self.experiments:
+            raise KeyError(target)
+        for p in self.experiments[m.group(1)].panels:
+            if p.suffix == m.group(2):
+                return m.group(1), p
+        raise KeyError(target)
+
+    def panel_series(self, exp_id, panel) -> list:
+        """(label, variant) per trainable run a panel draws, in declaration order; the label
+        is the run's row (and column), '=' written ':' (the analyzer splits LABEL=RUN_DIR)."""
+        out = []
+        for spec, v, _ in self.statuses[exp_id].cells:
+            if v is None or not panel.selects(spec.row):
+                continue
+            label = spec.row + (f" {spec.col}" if spec.col else "")
+            out.append((label.replace("=", ":"), v))
+        return out
 
     def tables(self) -> list:
         """Ids of the tables that can be built at this scale (ready or partial)."""
@@ -521,6 +627,12 @@ def build(configs_dir, scale_name) -> ScaleRegistry:
             statuses[e.id] = Status(e, "not-at-scale", [])
             continue
         exp_missing = [n for n in e.needs if n not in CAPABILITIES]
+        if e.kind == "figure" or "localsgd-analyze" in e.needs:
+            # tables.py computes no analysis: a table that needs the analyzer waits for it
+            drawn = FIGURE_ANALYSES if e.kind == "figure" else ()
+            exp_missing += [a for a in e.analyses if a not in drawn]
+            if not e.panels and not exp_missing:
+                exp_missing.append("[[panels]] in its declaration")
         cells, run_missing = [], []
         for spec in e.runs:
             m = missing_for(spec, scale)
@@ -536,7 +648,7 @@ def build(configs_dir, scale_name) -> ScaleRegistry:
             state = "waiting"
         st = Status(e, state, missing, cells)
         statuses[e.id] = st
-        if e.kind == "table" and state in ("ready", "partial"):
+        if state in ("ready", "partial"):
             for v in st.variants():
                 seen = variants.get(v.name)
                 if seen is not None and seen != v:
