@@ -71,6 +71,17 @@ else
   ok "hierarchical: block averages recorded"
 fi
 
+# Under a launcher, one rank with comm.backend = auto simulates its workers (Slurm jobs run
+# under `srun -n 1`): the same bytes as the plain simulated run.
+if mpirun -np 1 "$TRAINER" "$TMP/base.toml" --out "$TMP/one-rank" --set algorithm.kind=local \
+    --set algorithm.local_steps=2 >"$TMP/one-rank.log" 2>&1 &&
+   grep -q '"backend": "simulated"' "$TMP/one-rank/summary.json" &&
+   cmp -s "$TMP/one-rank/metrics.jsonl" "$TMP/local-sim/metrics.jsonl"; then
+  ok "one rank, backend auto: workers simulated, metrics equal the simulated run"
+else
+  not_ok "one rank, backend auto: $(tail -n 3 "$TMP/one-rank.log")"
+fi
+
 # A wrong rank count is a clear error on every rank, not a hang.
 if mpirun -np 2 "$TRAINER" "$TMP/base.toml" --out "$TMP/wrong" >"$TMP/wrong.log" 2>&1; then
   not_ok "2 ranks for workers = 4 should fail"
@@ -86,7 +97,7 @@ mpirun -np 2 "$TRAINER" "$TMP/base.toml" --out "$TMP/killed" --set algorithm.wor
 launcher=$!
 victim=""
 for _ in $(seq 1 100); do  # wait until both ranks are up and training has begun
-  mapfile -t ranks < <(pgrep -x localsgd-train)
+  mapfile -t ranks < <(pgrep -P "$launcher" -x localsgd-train)  # this job's ranks only
   if [[ ${#ranks[@]} -ge 2 ]] && grep -q "effective config" "$TMP/killed.log"; then victim="${ranks[-1]}"; break; fi
   sleep 0.2
 done
@@ -99,15 +110,16 @@ else
   for _ in $(seq 1 $((KILL_BOUND * 10))); do kill -0 "$launcher" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$launcher" 2>/dev/null; then
     not_ok "kill: mpirun still running ${KILL_BOUND}s after a rank was killed"; kill -9 "$launcher"
-    pkill -9 -x localsgd-train
+    kill -9 "${ranks[@]}" 2>/dev/null
   else
     wait "$launcher"; rc=$?
     took=$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    for _ in $(seq 1 $((KILL_BOUND * 10))); do pgrep -x localsgd-train >/dev/null || break; sleep 0.1; done
-    if [[ $rc -ne 0 && ! -e "$TMP/killed" ]] && ! pgrep -x localsgd-train >/dev/null; then
+    ranks_alive() { for pid in "${ranks[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
+    for _ in $(seq 1 $((KILL_BOUND * 10))); do ranks_alive || break; sleep 0.1; done
+    if [[ $rc -ne 0 && ! -e "$TMP/killed" ]] && ! ranks_alive; then
       ok "kill: mpirun exited with $rc ${took}s after a rank was killed (bound ${KILL_BOUND}s), every rank gone, no outputs"
     else
-      not_ok "kill: exit $rc after ${took}s; run dir: $(ls -d "$TMP/killed" 2>&1); ranks left: $(pgrep -x localsgd-train | tr '\n' ' ')"
+      not_ok "kill: exit $rc after ${took}s; run dir: $(ls -d "$TMP/killed" 2>&1); ranks: ${ranks[*]}"
     fi
   fi
 fi

@@ -38,7 +38,15 @@ namespace {
 // destroys first (Trainer lives inside the Backend's lifetime in main).
 class MpiBackend : public Backend {
  public:
-  MpiBackend(const RunConfig& config, const std::string& kind) : session_(nullptr, nullptr), kind_(kind) {
+  // automatic: chosen by comm.backend = auto. A one-rank job is then not a distributed run but
+  // a single process under a launcher (Snakemake's Slurm jobs run under `srun -n 1`), and the
+  // workers are simulated in it.
+  MpiBackend(const RunConfig& config, const std::string& kind, bool automatic)
+      : session_(nullptr, nullptr), kind_(kind) {
+    if (automatic && session_.size() == 1) {
+      kind_ = "simulated";
+      return;
+    }
     if (session_.size() != config.algorithm.workers)
       throw std::runtime_error("the MPI job has " + std::to_string(session_.size()) +
                                " ranks but algorithm.workers = " + std::to_string(config.algorithm.workers) +
@@ -70,6 +78,7 @@ class MpiBackend : public Backend {
 
 std::unique_ptr<Backend> start_backend(const RunConfig& config) {
   std::string kind = config.comm.backend;
+  const bool automatic = kind == "auto";
 #ifdef LOCALSGD_HAVE_MPI
   if (kind == "auto") kind = MpiSession::launched_by_mpi() ? "mpi" : "simulated";
 #else
@@ -80,7 +89,7 @@ std::unique_ptr<Backend> start_backend(const RunConfig& config) {
     throw std::runtime_error("comm.backend = nccl: this localsgd-train was built without NCCL "
                              "(needs the CUDA toolkit and NCCL; -DLOCALSGD_WITH_NCCL=ON)");
 #ifdef LOCALSGD_HAVE_MPI
-  return std::make_unique<MpiBackend>(config, kind);
+  return std::make_unique<MpiBackend>(config, kind, automatic);
 #else
   throw std::runtime_error("comm.backend = " + kind + ": this localsgd-train was built without MPI "
                            "(install libopenmpi-dev and rebuild with -DLOCALSGD_WITH_MPI=ON)");

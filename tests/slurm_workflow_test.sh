@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The Snakemake workflow through Slurm: runs the "smoke" scale with the slurm/ profile
+# (snakemake-executor-plugin-slurm, squeue status checks, no sacct) on a private single-node
+# Slurm cluster (tests/slurm/cluster.sh: own ports, state directory and PID files, stopped on
+# exit whatever happens), and the same scale locally, each in its own working directory
+# (--directory) with build/localsgd-train a symlink to the trainer under test. Checks that
+#   (a) every training run was a Slurm job: slurmctld lists one COMPLETED job per run, with the
+#       plugin's rule_train comment, and the plugin wrote its per-job log;
+#   (b) the outputs equal the local run: every table .csv and every run's metrics.jsonl are
+#       byte-identical (the trainer is deterministic).
+# Usage: tests/slurm_workflow_test.sh path/to/localsgd-train [path/to/localsgd-analyze]
+#        (as root; needs scripts/setup.sh's Slurm and .venv's Snakemake 9 + the Slurm plugin;
+#        the analyzer defaults to the one beside the trainer, $SNAKEMAKE to .venv/bin/snakemake)
+set -uo pipefail
+TRAINER="${1:?usage: slurm_workflow_test.sh path/to/localsgd-train [path/to/localsgd-analyze]}"
+TRAINER="$(cd "$(dirname "$TRAINER")" && pwd -P)/$(basename "$TRAINER")"
+ANALYZER="${2:-$(dirname "$TRAINER")/localsgd-analyze}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(dirname "$HERE")"
+SNAKEMAKE="${SNAKEMAKE:-$ROOT/.venv/bin/snakemake}"
+CLUSTER="$HERE/slurm/cluster.sh"
+RUN_BOUND=240   # seconds for one whole workflow run (the smoke scale takes ~5 s locally)
+SCALE=smoke
+
+passed=0
+failed=0
+ok() { echo "ok   - $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
+finish() { echo "slurm workflow tests: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit $?; }
+
+[[ -x "$TRAINER" ]] || { not_ok "$TRAINER is not an executable"; finish; }
+[[ -x "$ANALYZER" ]] || { not_ok "$ANALYZER is not an executable (the figure rules need it)"; finish; }
+ANALYZER="$(cd "$(dirname "$ANALYZER")" && pwd -P)/$(basename "$ANALYZER")"
+[[ -x "$SNAKEMAKE" ]] || { not_ok "$SNAKEMAKE not found: create .venv (scripts/setup.sh)"; finish; }
+for b in slurmctld slurmd sbatch squeue scontrol munged; do
+  command -v "$b" >/dev/null || {
+    not_ok "$b not found: run scripts/setup.sh (it installs slurmctld slurmd slurm-client munge)"
+    finish
+  }
+done
+
+# A run killed with SIGKILL (e.g. a CTest timeout) cannot stop its cluster: stop the clusters of
+# earlier runs whose owner is gone. Live runs are left alone.
+for old in "${TMPDIR:-/tmp}"/localsgd-slurmwf.*/; do
+  [[ -f "$old/owner.pid" ]] || continue
+  owner=$(cat "$old/owner.pid")
+  if [[ "$owner" =~ ^[0-9]+$ ]] &&
+     { tr '\0' ' ' <"/proc/$owner/cmdline"; } 2>/dev/null | grep -q slurm_workflow_test.sh; then
+    continue
+  fi
+  echo "slurm_workflow_test.sh: stopping the leftover cluster of an earlier run in $old" >&2
+  bash "$CLUSTER" stop "$old/cluster" && rm -rf "$old"
+done
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-slurmwf.XXXXXX")"
+echo $$ >"$TMP/owner.pid"
+local_pid=""
+cleanup() {
+  [[ -n "$local_pid" ]] && kill "$local_pid" 2>/dev/null
+  bash "$CLUSTER" stop "$TMP/cluster" || echo "slurm_workflow_test.sh: stopping the cluster failed" >&2
+  if [[ $failed -eq 0 ]]; then rm -rf "$TMP"; else echo "slurm_workflow_test.sh: kept $TMP" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+for d in local slurm; do
+  mkdir -p "$TMP/$d/build"
+  ln -s "$TRAINER" "$TMP/$d/build/localsgd-train"
+  ln -s "$ANALYZER" "$TMP/$d/build/localsgd-analyze"   # the figure rules draw with it
+done
+
+started=$(date +%s)
+# The local reference run, meanwhile the cluster starts.
+(cd "$TMP" && timeout "$RUN_BOUND" "$SNAKEMAKE" -s "$ROOT/Snakefile" --directory "$TMP/local" \
+   --config scale=$SCALE --cores 2 >"$TMP/local.log" 2>&1) &
+local_pid=$!
+
+if ! bash "$CLUSTER" start "$TMP/cluster"; then
+  not_ok "private Slurm cluster did not start (log above)"; finish
+fi
+eval "$(bash "$CLUSTER" env "$TMP/cluster")"
+ok "private Slurm cluster up in $(($(date +%s) - started))s ($SLURM_CONF)"
+# Inside each job the jobstep plugin (0.6.1) runs `srun -n1 ... snakemake` with every SLURM_*
+# variable but the job's identity removed, SLURM_CONF included. A real cluster's srun finds
+# /etc/slurm/slurm.conf (or its configless source); ours would find no configuration, so an
+# srun on PATH (exported to the job with --export=ALL) puts SLURM_CONF back.
+# This cluster has MpiDefault=pmix, so that one-task srun sets PMIX_RANK: the runs then also
+# check that localsgd-train (comm.backend = auto) simulates its workers in a one-rank job.
+mkdir -p "$TMP/bin"
+cat >"$TMP/bin/srun" <<EOF
+#!/bin/sh
+export SLURM_CONF='$SLURM_CONF'
+exec '$(command -v srun)' "\$@"
+EOF
+chmod +x "$TMP/bin/srun"
+
+wait "$local_pid"; rc=$?; local_pid=""
+if [[ $rc -ne 0 ]]; then
+  not_ok "local run of scale $SCALE failed (rc $rc): $(tail -n 5 "$TMP/local.log")"; finish
+fi
+ok "local run of scale $SCALE"
+
+# The plugin keeps using squeue only while MinJobAge >= 3 x the first status-check delay.
+INIT=2
+min_age=$(scontrol show config | awk -F= '/^MinJobAge/ {gsub(/[^0-9]/, "", $2); print $2}')
+if [[ "${min_age:-0}" -ge $((3 * INIT)) ]]; then
+  ok "MinJobAge=$min_age s >= 3 x $INIT s: the plugin's squeue status checks apply"
+else
+  not_ok "MinJobAge=${min_age:-?} is below 3 x $INIT s"
+fi
+
+# The Slurm run: the project's profile as is, except a shorter first status check and
+# latency-wait (one local disk) so the test stays short. sacct exists but fails here
+# (no accounting): only the profile's squeue status command lets the run finish.
+t0=$(date +%s)
+(cd "$TMP" && PATH="$TMP/bin:$PATH" USER="${USER:-$(id -un)}" timeout "$RUN_BOUND" "$SNAKEMAKE" -s "$ROOT/Snakefile" \
+   --directory "$TMP/slurm" --profile "$ROOT/slurm" --config scale=$SCALE \
+   --slurm-init-seconds-before-status-checks $INIT --latency-wait 5 --jobs 6) \
+   >"$TMP/slurm.log" 2>&1
+rc=$?
+if [[ $rc -ne 0 ]]; then
+  not_ok "Slurm run of scale $SCALE failed (rc $rc): $(grep -iE 'error|fail' "$TMP/slurm.log" | tail -n 8)"
+  finish
+fi
+ok "Slurm run of scale $SCALE with --profile slurm in $(($(date +%s) - t0))s"
+
+# (a) Slurm's own record: one COMPLETED job per training run, submitted by the plugin.
+mapfile -t runs < <(cd "$TMP/local" && find results/$SCALE/runs -name metrics.jsonl | sort)
+n_runs=${#runs[@]}
+[[ $n_runs -gt 0 ]] || { not_ok "the local run produced no metrics.jsonl"; finish; }
+jobs=$(squeue --states=all -h -o '%i|%T|%k')
+n_train=$(grep -c '|rule_train_' <<<"$jobs")
+n_done=$(grep -c '|COMPLETED|rule_train_' <<<"$jobs")
+if [[ $n_train -eq $n_runs && $n_done -eq $n_runs ]]; then
+  ok "squeue --states=all: $n_done COMPLETED rule_train jobs = $n_runs runs"
+else
+  not_ok "squeue --states=all lists $n_train rule_train jobs ($n_done COMPLETED), expected $n_runs:"
+  echo "$jobs" | head -n 20
+fi
+if grep -v '|rule_train_' <<<"$jobs" | grep -q '|rule_'; then
+  not_ok "a localrule was submitted to Slurm"
+else
+  ok "only rule train went to Slurm (tables, figures and status ran locally)"
+fi
+id=$(grep '|rule_train_' <<<"$jobs" | head -n 1 | cut -d'|' -f1)
+if [[ -n "$id" ]] && scontrol show job "$id" | grep -q 'NumTasks=1 .*CPUs/Task=1' &&
+   scontrol show job "$id" | grep -q 'TimeLimit=00:10:00'; then
+  ok "job $id: 1 task, 1 CPU, 10 min (the Snakefile's smoke resources)"
+else
+  not_ok "job ${id:-?}: unexpected request: $(scontrol show job "$id" 2>&1 | grep -E 'NumTasks|TimeLimit')"
+fi
+n_logs=$(find "$TMP/slurm/results/slurm-logs/rule_train" -name '*.log' 2>/dev/null | wc -l)
+if [[ $n_logs -eq $n_runs ]]; then
+  ok "the plugin wrote $n_logs per-job logs under results/slurm-logs/rule_train"
+else
+  not_ok "expected $n_runs plugin logs under results/slurm-logs/rule_train, found $n_logs"
+fi
+
+# (b) Slurm outputs = local outputs. (Figures are not compared: some plot wall-clock time.)
+mapfile -t tables < <(cd "$TMP/local" && find tables/$SCALE -name '*.csv' 2>/dev/null | sort)
+mapfile -t tables_s < <(cd "$TMP/slurm" && find tables/$SCALE -name '*.csv' 2>/dev/null | sort)
+mapfile -t runs_s < <(cd "$TMP/slurm" && find results/$SCALE/runs -name metrics.jsonl 2>/dev/null | sort)
+if [[ "${tables[*]}" == "${tables_s[*]}" && "${runs[*]}" == "${runs_s[*]}" ]]; then
+  ok "same files: ${#tables[@]} table .csv and $n_runs runs' metrics.jsonl"
+else
+  not_ok "the two runs produced different file sets"
+fi
+diffs=0
+for f in "${tables[@]}" "${runs[@]}"; do
+  if ! cmp -s "$TMP/local/$f" "$TMP/slurm/$f"; then
+    not_ok "$f differs between the local and the Slurm run"
+    diff "$TMP/local/$f" "$TMP/slurm/$f" 2>&1 | head -n 4
+    diffs=$((diffs + 1))
+  fi
+done
+[[ $diffs -eq 0 ]] &&
+  ok "byte-identical to the local run: ${tables[*]##*/} and $n_runs metrics.jsonl"
+
+finish
