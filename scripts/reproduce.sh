@@ -40,3 +40,6 @@ else
     echo "  $ROOT/$t"
   done
 fi
+if [[ -f "figures/$scale/README.md" ]]; then
+  echo "[reproduce] index of every table and figure: $ROOT/figures/$scale/README.md"
+fi
