@@ -65,6 +65,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grid import GridError, toml_value as grid_toml_value  # noqa: E402
+
 # What the trainer (and the workflow) can do today. Every need of a declaration that is not
 # in here makes the experiment (or the runs that need it) wait.
 CAPABILITIES = frozenset({
@@ -123,19 +126,11 @@ def _is_num(x):
 
 
 def toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise RegistryError(f"non-finite number {value!r}")
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise RegistryError(f"cannot pass {value!r} to the trainer")
+    """A Python value as a TOML value for the trainer's --set (one formatter: grid.py's)."""
+    try:
+        return grid_toml_value(value)
+    except GridError as error:
+        raise RegistryError(str(error)) from None
 
 
 def fmt_num(x) -> str:
