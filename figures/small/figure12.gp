@@ -1,0 +1,31 @@
+# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure12.gp
+# Reads figure12.csv beside this script; writes figure12.png, .pdf and .svg beside it.
+base = "figure12"
+dir = "."; found = 0
+do for [i = strlen(ARG0):1:-1] {
+  if (!found && ARG0[i:i] eq "/") { dir = ARG0[1:i-1]; found = 1 }
+}
+csv = dir . "/" . base . ".csv"
+set datafile separator comma
+set grid
+set title "Figure 12: post-local SGD switching time" noenhanced
+set xlabel "epoch" noenhanced
+set ylabel "test accuracy" noenhanced
+array labels[2] = ["switch at the first decay", "switch at the second decay"]
+set key bottom right
+set style fill transparent solid 0.2 noborder
+# CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.
+mine(i) = strcol(1) eq labels[i]
+set terminal pngcairo size 960,640 font ",12"
+set output dir . "/" . base . ".png"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+set terminal pdfcairo size 6in,4in font ",10"
+set output dir . "/" . base . ".pdf"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+set terminal svg size 960,640 dynamic font ",12"
+set output dir . "/" . base . ".svg"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+unset output

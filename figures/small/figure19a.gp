@@ -1,0 +1,31 @@
+# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure19a.gp
+# Reads figure19a.csv beside this script; writes figure19a.png, .pdf and .svg beside it.
+base = "figure19a"
+dir = "."; found = 0
+do for [i = strlen(ARG0):1:-1] {
+  if (!found && ARG0[i:i] eq "/") { dir = ARG0[1:i-1]; found = 1 }
+}
+csv = dir . "/" . base . ".csv"
+set datafile separator comma
+set grid
+set title "Figure 19: hierarchical local SGD, H = 2, no extra delay" noenhanced
+set xlabel "wall-clock time (s)" noenhanced
+set ylabel "test accuracy" noenhanced
+array labels[4] = ["H:2 H^b:1 delay 0.0s", "H:2 H^b:2 delay 0.0s", "H:2 H^b:4 delay 0.0s", "H:2 H^b:16 delay 0.0s"]
+set key bottom right
+set style fill transparent solid 0.2 noborder
+# CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.
+mine(i) = strcol(1) eq labels[i]
+set terminal pngcairo size 960,640 font ",12"
+set output dir . "/" . base . ".png"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+set terminal pdfcairo size 6in,4in font ",10"
+set output dir . "/" . base . ".pdf"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+set terminal svg size 960,640 dynamic font ",12"
+set output dir . "/" . base . ".svg"
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
+unset output
