@@ -67,6 +67,10 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.schedule.decay_factor, b.schedule.decay_factor);
   EXPECT_EQ(a.comm.backend, b.comm.backend);
   EXPECT_EQ(a.comm.global_delay, b.comm.global_delay);
+  EXPECT_EQ(a.comm.latency, b.comm.latency);
+  EXPECT_EQ(a.comm.bandwidth, b.comm.bandwidth);
+  EXPECT_EQ(a.comm.block_latency, b.comm.block_latency);
+  EXPECT_EQ(a.comm.block_bandwidth, b.comm.block_bandwidth);
 }
 
 const char* const kFullConfig = R"([run]
@@ -116,6 +120,10 @@ decay_factor = 0.2
 [comm]
 backend = "simulated"
 global_delay = 0.5
+latency = 1e-4
+bandwidth = 1e9
+block_latency = 2e-6
+block_bandwidth = 2e10
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -127,7 +135,7 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
-  expected.comm = {"simulated", 0.5};
+  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10};
   expect_same(c, expected);
 }
 

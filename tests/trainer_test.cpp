@@ -146,6 +146,22 @@ TEST(TrainerTest, InjectedDelayIsModelledPerGlobalAverage) {
   EXPECT_EQ(records[0].injected_delay_seconds, 10 * 2.5);  // 10 global averages, not slept
 }
 
+// The cost model by hand: 10 global averages of P floats over K = 4 (log2 4 = 2 steps each).
+TEST(TrainerTest, CommunicationTimeIsModelledFromTheConfig) {
+  const auto data = synthetic_data();
+  RunConfig config = quick_config("local", 4, 5);
+  config.comm.latency = 1e-3;
+  config.comm.bandwidth = 1e6;
+  Trainer trainer(config, data);
+  std::vector<EvalRecord> records;
+  trainer.run([&](const EvalRecord& r) { records.push_back(r); });
+  ASSERT_EQ(records.size(), 1u);
+  const double payload = trainer.replicas().parameter_count() * 4.0;
+  EXPECT_NEAR(records[0].modelled_comm_seconds, 10 * 2 * (1e-3 + payload / 1e6), 1e-9);
+  EXPECT_NEAR(allreduce_seconds({1e-3, 1e6}, 3, 1000), 2 * (1e-3 + 1e-3), 1e-15);  // ceil(log2 3) = 2
+  EXPECT_EQ(allreduce_seconds({1e-3, 1e6}, 1, 1000), 0.0);
+}
+
 TEST(TrainerTest, CommunicationIsCounted) {
   const auto data = synthetic_data();
   Trainer trainer(quick_config("local", 4, 5), data);

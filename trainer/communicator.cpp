@@ -16,6 +16,7 @@ void Communicator::average(torch::Tensor& rows, CommLevel level) {
   const std::int64_t payload = rows.size(1) * static_cast<std::int64_t>(rows.element_size());
   s.bytes += 2 * (g - 1) * payload / g;
   s.payload_bytes += payload;
+  s.modelled_seconds += allreduce_seconds(costs_[static_cast<int>(level)], g, payload);
   s.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 

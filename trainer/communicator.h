@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "comm_cost_model.h"
+
 namespace localsgd {
 
 enum class CommLevel { kGlobal = 0, kBlock = 1 };
@@ -23,6 +25,7 @@ struct CommStats {
   std::int64_t bytes = 0;   // bytes one worker sends: 2 (g-1)/g x payload per ring all-reduce
   std::int64_t payload_bytes = 0;  // the buffers' sizes, summed over calls
   double seconds = 0;       // wall time spent inside average()
+  double modelled_seconds = 0;  // what the cost model charges for the same calls
   // As nccl-tests define them: algbw = payload / time; busbw = algbw x 2 (g-1)/g = sent / time.
   double algbw_gbps() const { return seconds > 0 ? payload_bytes / seconds / 1e9 : 0; }
   double busbw_gbps() const { return seconds > 0 ? bytes / seconds / 1e9 : 0; }
@@ -53,6 +56,7 @@ class Communicator {
   const CommStats& stats(CommLevel level = CommLevel::kGlobal) const {
     return stats_[static_cast<int>(level)];
   }
+  void set_cost_model(const LinkCost& global, const LinkCost& block) { costs_ = {global, block}; }
 
  protected:
   explicit Communicator(int block_size) : block_size_(block_size) {}
@@ -61,6 +65,7 @@ class Communicator {
  private:
   int block_size_;
   std::array<CommStats, 2> stats_;
+  std::array<LinkCost, 2> costs_{};
 };
 
 // The mean of g rows ([g, n]) into out ([n]), summed as a ring all-reduce does: the buffer is

@@ -73,6 +73,13 @@ struct CommSection {
   std::string backend = "auto";  // auto (mpi when started by an MPI launcher) | simulated | mpi | nccl
   double global_delay = 0.0;     // seconds added to every global average: slept when distributed,
                                  // added to the modelled time when simulated (Figure 19)
+  // The cost model of simulated communication, per all-reduce over g workers:
+  // ceil(log2 g) x (latency + bytes / bandwidth). Defaults: 10 Gbit/s Ethernet across blocks,
+  // a PCIe-class link inside a block.
+  double latency = 50e-6;        // seconds, global level
+  double bandwidth = 1.25e9;     // bytes per second, global level
+  double block_latency = 5e-6;   // seconds, inside a block (hierarchical SGD)
+  double block_bandwidth = 10e9; // bytes per second, inside a block
 };
 
 struct RunConfig {

@@ -116,6 +116,10 @@ void check_sections(const RunConfig& c, Checker& check) {
 
   check.one_of("comm.backend", c.comm.backend, {"auto", "simulated", "mpi", "nccl"});
   check.at_least("comm.global_delay", c.comm.global_delay, 0.0);
+  check.at_least("comm.latency", c.comm.latency, 0.0);
+  check.positive("comm.bandwidth", c.comm.bandwidth);
+  check.at_least("comm.block_latency", c.comm.block_latency, 0.0);
+  check.positive("comm.block_bandwidth", c.comm.block_bandwidth);
 
   const OptimizerSection& o = c.optimizer;
   check.positive("optimizer.lr", o.lr);

@@ -59,6 +59,10 @@ void visit_config_fields(Config& c, Visitor& v) {
   v.section("comm");
   v("backend", c.comm.backend);
   v("global_delay", c.comm.global_delay);
+  v("latency", c.comm.latency);
+  v("bandwidth", c.comm.bandwidth);
+  v("block_latency", c.comm.block_latency);
+  v("block_bandwidth", c.comm.block_bandwidth);
 }
 
 }  // namespace localsgd

@@ -46,6 +46,8 @@ Trainer::Trainer(const RunConfig& config, const TrainTestData& data, std::unique
     augment_generators_.push_back(
         at::make_generator<at::CPUGeneratorImpl>(derive_seed(config.run.seed, SeedStream::kAugment, worker)));
   }
+  comm_->set_cost_model({config.comm.latency, config.comm.bandwidth},
+                        {config.comm.block_latency, config.comm.block_bandwidth});
   loss_sums_.assign(comm_->local_workers(), 0.0);
   corrects_.assign(comm_->local_workers(), 0.0);
   samples_.assign(comm_->local_workers(), 0.0);
@@ -138,6 +140,8 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds) {
   record.block_sync_rounds = comm_->stats(CommLevel::kBlock).rounds;
   record.block_comm_bytes = comm_->stats(CommLevel::kBlock).bytes;
   record.injected_delay_seconds = injected_delay_;
+  record.modelled_comm_seconds =
+      comm_->stats(CommLevel::kGlobal).modelled_seconds + comm_->stats(CommLevel::kBlock).modelled_seconds;
   record.lr = timeline_.learning_rate(step);
   record.local_steps = timeline_.local_steps(step);
   record.train_loss = sum_in_worker_order(all, 3, 0) / seen;

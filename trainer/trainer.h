@@ -30,12 +30,18 @@ struct EvalRecord {
   std::int64_t block_sync_rounds = 0;  // hierarchical: averages within blocks
   std::int64_t block_comm_bytes = 0;
   double injected_delay_seconds = 0;   // comm.global_delay x global parameter averages
+  double modelled_comm_seconds = 0;    // the [comm] cost model over every all-reduce so far
   double lr = 0;
   std::int64_t local_steps = 0;
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
   double wall_seconds = 0;    // not deterministic: written to timing.jsonl only
   CommStats global_comm, block_comm;  // with seconds and bandwidths: likewise timing.jsonl only
+  // Measured compute + modelled communication + injected delay: a simulated run's time on the
+  // cluster the cost model describes (timing.jsonl, as it contains measured compute time).
+  double modelled_seconds() const {
+    return wall_seconds - global_comm.seconds - block_comm.seconds + modelled_comm_seconds + injected_delay_seconds;
+  }
 };
 
 struct Progress {
