@@ -38,6 +38,7 @@ std::string describe_field(const std::string& field) {
   static const std::map<std::string, std::string> names = {
       {"epoch", "epoch"},
       {"wall_seconds", "wall-clock time (s)"},
+      {"modelled_seconds", "modelled time (s)"},
       {"sync_rounds", "synchronisation rounds"},
       {"samples", "training samples"},
       {"test_accuracy", "test accuracy"},

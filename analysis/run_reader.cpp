@@ -15,19 +15,25 @@ std::string join(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();
 }
 
-// step -> wall_seconds from timing.jsonl.
-std::map<double, double> read_wall_seconds(const std::string& dir) {
+// Time axes live in timing.jsonl (they are not deterministic), joined to metrics on step.
+bool is_timing_field(const std::string& field) {
+  return field == "wall_seconds" || field == "modelled_seconds";
+}
+
+// step -> field from timing.jsonl.
+std::map<double, double> read_timing_field(const std::string& dir, const std::string& field) {
   const std::string path = join(dir, "timing.jsonl");
   std::map<double, double> seconds;
   for (const JsonLine& record : read_json_lines(path))
-    seconds[number_field(record, "step", path)] = number_field(record, "wall_seconds", path);
+    seconds[number_field(record, "step", path)] = number_field(record, field, path);
   return seconds;
 }
 
 }  // namespace
 
 const std::vector<std::string>& x_fields() {
-  static const std::vector<std::string> fields = {"epoch", "wall_seconds", "sync_rounds", "samples"};
+  static const std::vector<std::string> fields = {"epoch", "wall_seconds", "modelled_seconds",
+                                                  "sync_rounds", "samples"};
   return fields;
 }
 
@@ -52,8 +58,8 @@ RunCurve read_run_curve(const std::string& dir, const std::string& x_field,
   curve.metrics_path = join(dir, "metrics.jsonl");
   curve.status = read_run_status(dir);
   curve.ended_early = curve.status == "diverged";
-  const bool wall = x_field == "wall_seconds";
-  const std::map<double, double> seconds = wall ? read_wall_seconds(dir) : std::map<double, double>{};
+  const bool wall = is_timing_field(x_field);
+  const std::map<double, double> seconds = wall ? read_timing_field(dir, x_field) : std::map<double, double>{};
   for (const JsonLine& record : read_json_lines(curve.metrics_path)) {
     const double step = number_field(record, "step", curve.metrics_path);
     const double y = number_field(record, y_field, curve.metrics_path);

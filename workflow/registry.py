@@ -37,7 +37,7 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     [[panels]]                     # figures: one drawing each, figures/<scale>/<id><suffix>.png
     suffix = "a"                   # "" for a figure's only drawing
     plot = "curves"                # curves | bars (best test accuracy per run)
-    x = "sync_rounds"              # curves: epoch | wall_seconds | sync_rounds | samples
+    x = "sync_rounds"              # curves: epoch | wall_seconds | modelled_seconds | sync_rounds | samples
     y = "test_accuracy"            # curves: test_accuracy | train_loss | test_loss | train_accuracy
     select = "^\\(a\\)"            # regex on the run's row (default: every run); title, xlabel, ylabel
 
@@ -86,7 +86,7 @@ CAPABILITIES = frozenset({
 # naming any other analysis (hessian-spectrum, sharpness, ...) waits for it.
 FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h"})
 PLOTS = ("curves", "bars")
-CURVE_X = ("epoch", "wall_seconds", "sync_rounds", "samples")
+CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "sync_rounds", "samples")
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
 PANEL_KEYS = {"suffix", "plot", "x", "y", "title", "xlabel", "ylabel", "select"}
 ALGORITHMS = ("minibatch", "local", "postlocal", "hierarchical")

@@ -19,7 +19,8 @@ using RunReaderTest = testing::TempDirTest;
 TEST_F(RunReaderTest, XColumnFollowsTheChoice) {
   write_run(path("r"), {0.1, 0.2}, "completed", 0.25);
   const struct { const char* x; double first, second; } cases[] = {
-      {"epoch", 1, 2}, {"samples", 320, 640}, {"sync_rounds", 5, 10}, {"wall_seconds", 2.5, 5}};
+      {"epoch", 1, 2}, {"samples", 320, 640}, {"sync_rounds", 5, 10}, {"wall_seconds", 2.5, 5},
+      {"modelled_seconds", 7.5, 15}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.x);
     const RunCurve curve = read_run_curve(path("r"), c.x, "test_accuracy");
