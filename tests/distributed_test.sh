@@ -18,22 +18,7 @@ failed=0
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
 
-cat >"$TMP/base.toml" <<'TOML'
-[run]
-seed = 9
-epochs = 1
-eval_every_epochs = 0.5
-threads = 1
-[data]
-train_subset = 512
-test_subset = 200
-[model]
-depth = 8
-width = 0.25
-[algorithm]
-workers = 4
-local_batch = 8
-TOML
+cp "$(dirname "${BASH_SOURCE[0]}")/configs/tiny-run.toml" "$TMP/base.toml"
 
 compare() {  # name, --set arguments...
   local name="$1"; shift

@@ -55,22 +55,8 @@ fi
 eval "$(bash "$CLUSTER" env "$TMP/cluster")"
 ok "private Slurm cluster up in $(($(date +%s) - started))s ($SLURM_CONF)"
 
-cat >"$TMP/base.toml" <<'TOML'
-[run]
-seed = 9
-epochs = 1
-eval_every_epochs = 0.5
-threads = 1
-[data]
-train_subset = 512
-test_subset = 200
-[model]
-depth = 8
-width = 0.25
-[algorithm]
-workers = 2
-local_batch = 8
-TOML
+# The shared tiny run, with one worker per Slurm task of this 2-core cluster.
+sed 's/^workers = 4$/workers = 2/' "$HERE/configs/tiny-run.toml" >"$TMP/base.toml"
 
 compare() {  # name, --set arguments...
   local name="$1"; shift
