@@ -8,7 +8,7 @@
 namespace localsgd::analysis {
 
 const char* const kUsage =
-    "usage: localsgd-analyze curves --out PREFIX [--x epoch|wall_seconds|modelled_seconds|sync_rounds|samples]\n"
+    "usage: localsgd-analyze curves --out PREFIX [--x epoch|wall_seconds|modelled_seconds|time_seconds|sync_rounds|samples]\n"
     "           [--y test_accuracy|train_loss|test_loss|train_accuracy] [--title T]\n"
     "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
     "       localsgd-analyze bars --out PREFIX [--title T] [--xlabel L] [--ylabel L]\n"

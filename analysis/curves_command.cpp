@@ -55,6 +55,7 @@ void run_curves(const CurvesOptions& options, std::ostream& warnings) {
   if (options.series.empty()) throw AnalysisError("no series given (LABEL=RUN_DIR[,RUN_DIR...])");
   std::vector<Series> all;
   std::vector<std::string> labels;
+  std::vector<RunCurve> every_run;
   for (const SeriesSpec& spec : options.series) {
     check_label(spec.label);
     if (std::find(labels.begin(), labels.end(), spec.label) != labels.end())
@@ -66,9 +67,11 @@ void run_curves(const CurvesOptions& options, std::ostream& warnings) {
     }
     all.push_back(average_series(spec.label, runs));
     labels.push_back(spec.label);
+    every_run.insert(every_run.end(), runs.begin(), runs.end());
   }
+  const std::string x_label = options.x == "time_seconds" ? describe_time_axis(every_run) : describe_field(options.x);
   const PlotText text{options.title,
-                      options.xlabel.empty() ? describe_field(options.x) : options.xlabel,
+                      options.xlabel.empty() ? x_label : options.xlabel,
                       options.ylabel.empty() ? describe_field(options.y) : options.ylabel};
   const bool key_at_bottom = options.y.find("accuracy") != std::string::npos;
 

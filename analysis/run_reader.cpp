@@ -17,7 +17,7 @@ std::string join(const std::string& dir, const char* name) {
 
 // Time axes live in timing.jsonl (they are not deterministic), joined to metrics on step.
 bool is_timing_field(const std::string& field) {
-  return field == "wall_seconds" || field == "modelled_seconds";
+  return field == "wall_seconds" || field == "modelled_seconds" || field == "time_seconds";
 }
 
 // step -> field from timing.jsonl.
@@ -33,7 +33,7 @@ std::map<double, double> read_timing_field(const std::string& dir, const std::st
 
 const std::vector<std::string>& x_fields() {
   static const std::vector<std::string> fields = {"epoch", "wall_seconds", "modelled_seconds",
-                                                  "sync_rounds", "samples"};
+                                                  "time_seconds", "sync_rounds", "samples"};
   return fields;
 }
 
@@ -43,12 +43,27 @@ const std::vector<std::string>& y_fields() {
   return fields;
 }
 
-std::string read_run_status(const std::string& dir) {
+namespace {
+
+nlohmann::json read_summary(const std::string& dir) {
   const std::string path = join(dir, "summary.json");
-  const nlohmann::json summary = read_json_file(path);
+  nlohmann::json summary = read_json_file(path);
   if (!summary.is_object() || !summary.contains("status") || !summary["status"].is_string())
     throw AnalysisError(path + ": no string field \"status\"");
-  return summary["status"].get<std::string>();
+  return summary;
+}
+
+}  // namespace
+
+std::string read_run_status(const std::string& dir) {
+  return read_summary(dir)["status"].get<std::string>();
+}
+
+std::string describe_time_axis(const std::vector<RunCurve>& runs) {
+  bool measured = false, modelled = false;
+  for (const RunCurve& run : runs) (run.time_basis == "measured" ? measured : modelled) = true;
+  if (measured && modelled) return "training time (s), measured when distributed, modelled when simulated";
+  return measured ? "training time (s), measured" : "training time (s), modelled";
 }
 
 RunCurve read_run_curve(const std::string& dir, const std::string& x_field,
@@ -56,7 +71,10 @@ RunCurve read_run_curve(const std::string& dir, const std::string& x_field,
   RunCurve curve;
   curve.dir = dir;
   curve.metrics_path = join(dir, "metrics.jsonl");
-  curve.status = read_run_status(dir);
+  const nlohmann::json summary = read_summary(dir);
+  curve.status = summary["status"].get<std::string>();
+  if (summary.contains("time_basis") && summary["time_basis"].is_string())
+    curve.time_basis = summary["time_basis"].get<std::string>();
   curve.ended_early = curve.status == "diverged";
   const bool wall = is_timing_field(x_field);
   const std::map<double, double> seconds = wall ? read_timing_field(dir, x_field) : std::map<double, double>{};

@@ -94,6 +94,8 @@ TEST_F(CliTest, RunDirectoryHoldsEveryOutputAndNoTemporaries) {
     EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();
   const std::string summary = read_file(dir_ / "run" / "summary.json");
   EXPECT_THAT(summary, HasSubstr("\"status\": \"completed\""));
+  EXPECT_THAT(summary, HasSubstr("\"time_basis\": \"modelled\""));  // simulated workers
+  EXPECT_THAT(read_file(dir_ / "run" / "timing.jsonl"), HasSubstr("\"time_seconds\": "));
   EXPECT_THAT(read_file(dir_ / "run" / "config.toml"), HasSubstr("epochs = 0.5"));
   // The effective config reproduces the run.
   ASSERT_EQ(train(dir_ / "run" / "config.toml", dir_ / "again").exit_code, 0);

@@ -32,6 +32,7 @@ compare() {  # name, --set arguments...
     not_ok "$name: MPI run failed: $(tail -n 5 "$TMP/$name-mpi.log")"; return
   fi
   grep -q '"backend": "mpi"' "$TMP/$name-mpi/summary.json" || { not_ok "$name: summary does not say mpi"; return; }
+  grep -q '"time_basis": "measured"' "$TMP/$name-mpi/summary.json" || { not_ok "$name: times not measured"; return; }
   local lines
   lines=$(wc -l <"$TMP/$name-sim/metrics.jsonl")
   [[ "$lines" -eq 2 ]] || { not_ok "$name: expected 2 metrics records, got $lines"; return; }

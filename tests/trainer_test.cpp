@@ -162,6 +162,25 @@ TEST(TrainerTest, CommunicationTimeIsModelledFromTheConfig) {
   EXPECT_EQ(allreduce_seconds({1e-3, 1e6}, 1, 1000), 0.0);
 }
 
+// The time model by hand: 10 s since the start, of which 2 s evaluating and 0.5 s measured
+// averaging, 4 simulated workers: (10 - 2 - 0.5) / 4 = 1.875 s of one worker's compute.
+TEST(TrainerTest, ModelledTimeChargesOneWorkersShareOfTheCompute) {
+  EvalRecord r;
+  r.wall_seconds = 10;
+  r.train_seconds = 8;
+  r.global_comm.seconds = 0.4;
+  r.block_comm.seconds = 0.1;
+  r.workers_in_process = 4;
+  r.modelled_comm_seconds = 0.3;
+  r.injected_delay_seconds = 5;
+  EXPECT_DOUBLE_EQ(r.modelled_seconds(), 1.875 + 0.3 + 5);
+  EXPECT_DOUBLE_EQ(r.reported_seconds(), r.modelled_seconds());
+  r.distributed = true;  // one worker per process: the measured training time, slept delay included
+  EXPECT_DOUBLE_EQ(r.reported_seconds(), 8);
+  EXPECT_STREQ(time_basis("simulated"), "modelled");
+  EXPECT_STREQ(time_basis("mpi"), "measured");
+}
+
 TEST(TrainerTest, CommunicationIsCounted) {
   const auto data = synthetic_data();
   Trainer trainer(quick_config("local", 4, 5), data);

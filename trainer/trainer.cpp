@@ -126,7 +126,7 @@ bool Trainer::all_finite(bool mine) {
   return true;
 }
 
-EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds) {
+EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, double train_seconds) {
   std::vector<double> mine;  // per local worker: loss sum, correct, samples
   for (int r = 0; r < replicas_.count(); ++r) mine.insert(mine.end(), {loss_sums_[r], corrects_[r], samples_[r]});
   const auto all = comm_->all_gather(mine);
@@ -153,6 +153,9 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds) {
     record.test_accuracy = test.accuracy;
   }
   record.wall_seconds = wall_seconds;
+  record.train_seconds = train_seconds;
+  record.workers_in_process = replicas_.count();
+  record.distributed = comm_->name() != "simulated";
   record.global_comm = comm_->stats(CommLevel::kGlobal);
   record.block_comm = comm_->stats(CommLevel::kBlock);
   std::fill(loss_sums_.begin(), loss_sums_.end(), 0.0);
@@ -186,7 +189,8 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
     if (!timeline_.evaluates_after(step)) continue;
 
     const auto eval_start = Clock::now();
-    const EvalRecord record = evaluate_after(step, seconds_since(start));
+    const double elapsed = seconds_since(start);
+    const EvalRecord record = evaluate_after(step, elapsed, elapsed - result.eval_seconds);
     result.eval_seconds += seconds_since(eval_start);
     if (on_eval && comm_->is_leader()) on_eval(record);
     last_test_accuracy = record.test_accuracy;

@@ -35,14 +35,28 @@ struct EvalRecord {
   std::int64_t local_steps = 0;
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
-  double wall_seconds = 0;    // not deterministic: written to timing.jsonl only
-  CommStats global_comm, block_comm;  // with seconds and bandwidths: likewise timing.jsonl only
-  // Measured compute + modelled communication + injected delay: a simulated run's time on the
-  // cluster the cost model describes (timing.jsonl, as it contains measured compute time).
+  // Measured times are not deterministic: they go to timing.jsonl only.
+  double wall_seconds = 0;    // since the start, evaluations included
+  double train_seconds = 0;   // since the start, evaluations excluded
+  CommStats global_comm, block_comm;  // with seconds and bandwidths
+  int workers_in_process = 1;         // K when simulated, 1 per rank when distributed
+  bool distributed = false;           // workers in separate processes: times are measured
+
+  // A simulated run's time on the cluster the cost model describes: one worker's share of the
+  // measured compute (the K workers of this process run one after another, a cluster's run at
+  // once) + modelled communication + injected delay.
   double modelled_seconds() const {
-    return wall_seconds - global_comm.seconds - block_comm.seconds + modelled_comm_seconds + injected_delay_seconds;
+    const double compute = train_seconds - global_comm.seconds - block_comm.seconds;
+    return compute / workers_in_process + modelled_comm_seconds + injected_delay_seconds;
   }
+  // The time tables and figures report: measured when distributed, modelled when simulated.
+  double reported_seconds() const { return distributed ? train_seconds : modelled_seconds(); }
 };
+
+// What a run's reported times are, by communicator: "measured" or "modelled".
+inline const char* time_basis(const std::string& backend) {
+  return backend == "simulated" ? "modelled" : "measured";
+}
 
 struct Progress {
   std::int64_t step = 0, total_steps = 0;
@@ -77,7 +91,7 @@ class Trainer {
   bool train_step(std::int64_t step);
   void synchronise_parameters(CommLevel level);
   void refresh_averaged_model();
-  EvalRecord evaluate_after(std::int64_t step, double wall_seconds);
+  EvalRecord evaluate_after(std::int64_t step, double wall_seconds, double train_seconds);
   bool all_finite(bool mine);
 
   RunConfig config_;

@@ -11,6 +11,7 @@ namespace localsgd::analysis {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 using testing::write_run;
 using testing::write_text;
@@ -20,7 +21,7 @@ TEST_F(RunReaderTest, XColumnFollowsTheChoice) {
   write_run(path("r"), {0.1, 0.2}, "completed", 0.25);
   const struct { const char* x; double first, second; } cases[] = {
       {"epoch", 1, 2}, {"samples", 320, 640}, {"sync_rounds", 5, 10}, {"wall_seconds", 2.5, 5},
-      {"modelled_seconds", 7.5, 15}};
+      {"modelled_seconds", 7.5, 15}, {"time_seconds", 5, 10}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.x);
     const RunCurve curve = read_run_curve(path("r"), c.x, "test_accuracy");
@@ -28,6 +29,17 @@ TEST_F(RunReaderTest, XColumnFollowsTheChoice) {
     EXPECT_DOUBLE_EQ(curve.x[0], c.first);
     EXPECT_DOUBLE_EQ(curve.x[1], c.second);
   }
+}
+
+TEST_F(RunReaderTest, TimeAxisSaysWhetherTimesAreMeasuredOrModelled) {
+  write_run(path("sim"), {0.1}, "completed", 0.5, "modelled");
+  write_run(path("mpi"), {0.1}, "completed", 0.5, "measured");
+  const RunCurve sim = read_run_curve(path("sim"), "time_seconds", "test_accuracy");
+  const RunCurve mpi = read_run_curve(path("mpi"), "time_seconds", "test_accuracy");
+  EXPECT_EQ(sim.time_basis, "modelled");
+  EXPECT_THAT(describe_time_axis({sim}), HasSubstr("modelled"));
+  EXPECT_THAT(describe_time_axis({mpi}), Not(HasSubstr("modelled")));
+  EXPECT_THAT(describe_time_axis({mpi, sim}), HasSubstr("measured when distributed, modelled when simulated"));
 }
 
 TEST_F(RunReaderTest, YColumnFollowsTheChoice) {
