@@ -95,6 +95,9 @@ TEST_F(CliTest, RunDirectoryHoldsEveryOutputAndNoTemporaries) {
   const std::string summary = read_file(dir_ / "run" / "summary.json");
   EXPECT_THAT(summary, HasSubstr("\"status\": \"completed\""));
   EXPECT_THAT(summary, HasSubstr("\"time_basis\": \"modelled\""));  // simulated workers
+  // Post-local SGD goes local at the first decay (50% of 0.5 epochs = 500 images): after
+  // ceil(500 / (4 x 16)) = 8 steps, i.e. 512 / 2000 = 0.256 epochs.
+  EXPECT_THAT(summary, HasSubstr("\"local_from_epoch\": 0.256"));
   EXPECT_THAT(read_file(dir_ / "run" / "timing.jsonl"), HasSubstr("\"time_seconds\": "));
   EXPECT_THAT(read_file(dir_ / "run" / "config.toml"), HasSubstr("epochs = 0.5"));
   // The effective config reproduces the run.

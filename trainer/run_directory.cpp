@@ -52,6 +52,8 @@ std::string summary_json(const RunConfig& config, const RunResult& result, std::
   summary.add("status", result.status);
   if (result.diverged_at_step >= 0) summary.add("diverged_at_step", result.diverged_at_step);
   else summary.add_null("diverged_at_step");
+  if (result.local_from_epoch >= 0) summary.add("local_from_epoch", result.local_from_epoch);
+  else summary.add_null("local_from_epoch");
   if (result.best_test_accuracy >= 0) {
     summary.add("best_test_accuracy", result.best_test_accuracy);
     summary.add("final_test_accuracy", result.final_test_accuracy);

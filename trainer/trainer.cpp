@@ -167,6 +167,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
 RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_progress) {
   RunResult result;
   result.backend = comm_->name();
+  if (config_.algorithm.kind == "postlocal") result.local_from_epoch = timeline_.epoch_at(timeline_.switch_step());
   const auto start = Clock::now();
   double last_test_accuracy = -1;
   for (auto& model : replicas_.models) model->train();

@@ -67,6 +67,7 @@ struct RunResult {
   std::string status = "completed";  // or "diverged"
   std::string backend;               // the communicator: simulated, mpi, nccl
   std::int64_t diverged_at_step = -1;
+  double local_from_epoch = -1;      // post-local SGD: the epoch its local phase starts at
   double best_test_accuracy = -1, final_test_accuracy = -1;
   std::int64_t steps = 0, samples_seen = 0;
   double train_seconds = 0, eval_seconds = 0;
