@@ -339,6 +339,7 @@ rule experiment_table:
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+        timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
     output:
         md="tables/{scale}/{exp}.md",
         csv="tables/{scale}/{exp}.csv",

@@ -104,6 +104,14 @@ else
 fi
 
 # ------------------------------------------------------------------ 3. tables.py on fake runs
+# Time-to-accuracy and speedup tables against hand computations (tests/workflow/*_test.py).
+unit_log="$TMP/unit.txt"
+if "$PYTHON" -m unittest discover -s "$ROOT/tests/workflow" -p '*_test.py' >"$unit_log" 2>&1; then
+  ok "time-to-accuracy and speedup tables equal hand computations ($(grep -oE 'Ran [0-9]+ tests' "$unit_log"))"
+else
+  not_ok "time-to-accuracy and speedup tables equal hand computations" "$unit_log"
+fi
+
 FAKE="$TMP/fake"
 mkdir -p "$FAKE"
 cat >"$FAKE/base.toml" <<'EOF'

@@ -12,7 +12,12 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     needs = ["localsgd-analyze"]   # capabilities beyond the runs' algorithm/model/dataset
     analyses = ["hessian"]         # analyses of localsgd-analyze it needs (documentation)
     row_header = "Method"          # tables: heading of the row-label column
-    metric = "best_test_accuracy"  # best_test_accuracy | final_test_accuracy
+    metric = "best_test_accuracy"  # best_test_accuracy | final_test_accuracy | time_to_accuracy
+                                   # | speedup (see tables.py)
+    baseline = { row = "K=1", col = "H=1" }  # time metrics: the cell times compare to; without
+                                   # col, the baseline row in the cell's own column
+    target_fraction = 0.95         # target accuracy = this x the baseline's mean best accuracy
+    phase = "to-target"            # speedup over: to-target | whole (training) | post-local
 
     [[runs]]                       # a block of runs: the product over every list-valued key
     row = "Post-local SGD, H={local_steps}"   # str.format over the run's keys
@@ -85,20 +90,24 @@ CAPABILITIES = frozenset({
 # Analyses of a figure's `analyses` list that localsgd-analyze draws (curves, bars). A figure
 # naming any other analysis (hessian-spectrum, sharpness, ...) waits for it.
 FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h"})
+# Analyses of a table's `analyses` list that workflow/tables.py computes.
+TABLE_ANALYSES = frozenset({"time-to-accuracy", "phase-timing"})
 PLOTS = ("curves", "bars")
-CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "sync_rounds", "samples")
+CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "time_seconds", "sync_rounds", "samples")
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
 PANEL_KEYS = {"suffix", "plot", "x", "y", "title", "xlabel", "ylabel", "select"}
 ALGORITHMS = ("minibatch", "local", "postlocal", "hierarchical")
 RESNET_RE = re.compile(r"^resnet(\d+)$")
 KINDS = ("table", "figure")
 TAGS = ("V", "C", "I", "U")
-METRICS = ("best_test_accuracy", "final_test_accuracy")
+METRICS = ("best_test_accuracy", "final_test_accuracy", "time_to_accuracy", "speedup")
+TIME_METRICS = ("time_to_accuracy", "speedup")
+PHASES = ("to-target", "whole", "post-local")
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 TOP_KEYS = {"id", "kind", "caption", "paper", "needs", "analyses", "row_header", "metric",
-            "runs", "paper_values", "notes", "panels"}
+            "baseline", "target_fraction", "phase", "runs", "paper_values", "notes", "panels"}
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
             "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
             "global_delay", "needs"}
@@ -185,7 +194,7 @@ class Panel:
     """One drawing of a figure: target figures/<scale>/<figure id><suffix>.png."""
     suffix: str          # "" (the figure's only drawing) or "a", "b", ...
     plot: str            # curves | bars
-    x: str               # curves: epoch | wall_seconds | sync_rounds | samples
+    x: str               # curves: one of CURVE_X
     y: str               # curves: test_accuracy | train_loss | test_loss | train_accuracy
     title: str
     xlabel: str
@@ -211,6 +220,14 @@ class Experiment:
     paper_values: tuple  # of PaperValue
     notes: str
     panels: tuple = ()   # of Panel (figures)
+    baseline: tuple | None = None   # (row, col or None = the cell's column): time metrics
+    target_fraction: float = 0.0    # time_to_accuracy and speedup to-target
+    phase: str = "to-target"        # speedup
+
+    def baseline_cell(self, col: str) -> tuple:
+        """(row, col) of the run a cell in column `col` is compared to."""
+        row, bcol = self.baseline
+        return (row, col if bcol is None else bcol)
 
     @property
     def target(self) -> str:
@@ -296,6 +313,7 @@ def load_experiment(path) -> Experiment:
     cells = [(r.row, r.col) for r in runs]
     dupes = sorted({c for c in cells if cells.count(c) > 1})
     _req(not dupes, path, f"two runs share a table cell (row, col): {dupes[:3]}")
+    baseline, fraction, phase = _load_timing(d, path, metric, cells)
     pvs = []
     for i, pv in enumerate(d.get("paper_values", [])):
         _req(set(pv) <= {"row", "col", "value", "tag"} and "value" in pv and "row" in pv, path,
@@ -311,7 +329,34 @@ def load_experiment(path) -> Experiment:
                       analyses=tuple(d.get("analyses", [])),
                       row_header=d.get("row_header", "Run"), metric=metric, runs=tuple(runs),
                       paper_values=tuple(pvs), notes=d.get("notes", "").strip(),
-                      panels=panels)
+                      panels=panels, baseline=baseline, target_fraction=fraction, phase=phase)
+
+
+def _load_timing(d, path, metric, cells) -> tuple:
+    """(baseline, target_fraction, phase) of a time-to-accuracy or speedup table, checked."""
+    keys = [k for k in ("baseline", "target_fraction", "phase") if k in d]
+    if metric not in TIME_METRICS:
+        _req(not keys, path, f"{keys} only for metric {' or '.join(TIME_METRICS)}")
+        return None, 0.0, "to-target"
+    _req(d.get("kind") == "table", path, f"metric {metric} is for tables")
+    b = d.get("baseline")
+    _req(isinstance(b, dict) and set(b) <= {"row", "col"} and isinstance(b.get("row"), str)
+         and isinstance(b.get("col", ""), str), path,
+         "baseline = { row = \"...\", col = \"...\" } is required (col optional: the cell's column)")
+    cols = sorted({c for _, c in cells})
+    wanted = [(b["row"], b["col"])] if "col" in b else [(b["row"], c) for c in cols]
+    absent = [w for w in wanted if w not in cells]
+    _req(not absent, path, f"baseline: no run in cell(s) {absent[:3]}")
+    phase = d.get("phase", "to-target")
+    _req(phase in PHASES, path, f"phase must be one of {PHASES}")
+    _req(metric == "speedup" or phase == "to-target", path, "phase is for metric speedup")
+    needs_target = phase == "to-target"
+    fraction = d.get("target_fraction")
+    _req(not needs_target or (_is_num(fraction) and 0 < fraction <= 1), path,
+         "target_fraction: a number in (0, 1], the target as a fraction of the baseline's "
+         "mean best test accuracy")
+    _req(needs_target or fraction is None, path, f"target_fraction is not used with phase {phase!r}")
+    return (b["row"], b.get("col")), float(fraction or 0.0), phase
 
 
 def _load_panels(d, path) -> tuple:
@@ -622,12 +667,10 @@ def build(configs_dir, scale_name) -> ScaleRegistry:
             statuses[e.id] = Status(e, "not-at-scale", [])
             continue
         exp_missing = [n for n in e.needs if n not in CAPABILITIES]
-        if e.kind == "figure" or "localsgd-analyze" in e.needs:
-            # tables.py computes no analysis: a table that needs the analyzer waits for it
-            drawn = FIGURE_ANALYSES if e.kind == "figure" else ()
-            exp_missing += [a for a in e.analyses if a not in drawn]
-            if not e.panels and not exp_missing:
-                exp_missing.append("[[panels]] in its declaration")
+        done = FIGURE_ANALYSES if e.kind == "figure" else TABLE_ANALYSES
+        exp_missing += [a for a in e.analyses if a not in done]
+        if e.kind == "figure" and not e.panels and not exp_missing:
+            exp_missing.append("[[panels]] in its declaration")
         cells, run_missing = [], []
         for spec in e.runs:
             m = missing_for(spec, scale)

@@ -19,11 +19,13 @@ import math
 import os
 import statistics
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import grid as grid_lib  # noqa: E402  (workflow/grid.py, next to this file)
+import timing as timing_lib  # noqa: E402  (workflow/timing.py)
 
 STATUSES = ("completed", "diverged")
 
@@ -180,6 +182,207 @@ def write_tables(grid_path, runs_dir, md_path, csv_path) -> list:
 
 
 # ------------------------------------------------------------------ registry experiments
+@dataclass
+class Measured:
+    """One cell's value over the seeds of its run: its text, and its numbers for the CSV."""
+    text: str
+    mean: float | None = None
+    std: float | None = None
+    extra: tuple = ()   # values of the metric's EXTRA_CSV columns
+
+
+class RunFiles:
+    """The seeds' summaries and times of the variants a table reads, each read once."""
+
+    def __init__(self, runs_dir, seeds):
+        self.runs_dir, self.seeds = Path(runs_dir), seeds
+        self._summaries, self._times = {}, {}
+
+    def summaries(self, variant) -> list:
+        """(run dir, summary) per seed."""
+        if variant.name not in self._summaries:
+            dirs = [self.runs_dir / variant.name / f"seed{s}" for s in self.seeds]
+            self._summaries[variant.name] = [(d, load_summary(d / "summary.json")) for d in dirs]
+        return self._summaries[variant.name]
+
+    def completed(self, variant) -> list:
+        return [x for _, x in self.summaries(variant) if x["status"] == "completed"]
+
+    def times(self, variant) -> list:
+        """RunTimes of the seeds that completed."""
+        if variant.name not in self._times:
+            self._times[variant.name] = [
+                timing_lib.load_run_times(d, x) for d, x in self.summaries(variant)
+                if x["status"] == "completed"]
+        return self._times[variant.name]
+
+    def comm_constants(self) -> list:
+        """Distinct [comm] cost-model constants of the runs read so far (from config.toml)."""
+        seen = []
+        for name, runs in self._summaries.items():
+            for d, _ in runs:
+                try:
+                    with open(d / "config.toml", "rb") as f:
+                        comm = tomllib.load(f).get("comm", {})
+                except (OSError, tomllib.TOMLDecodeError) as e:
+                    raise TableError(f"{d / 'config.toml'}: {e}") from e
+                key = tuple(comm.get(k) for k in COMM_KEYS)
+                if key not in seen:
+                    seen.append(key)
+        return seen
+
+
+COMM_KEYS = ("latency", "bandwidth", "block_latency", "block_bandwidth")
+
+
+def _seeds_note(n_values, n_seeds, diverged, what):
+    """' (1 of 2 diverged; 1 of 2 not reached)' or ''."""
+    notes = []
+    if diverged:
+        notes.append(f"{diverged} of {n_seeds} diverged")
+    if n_values < n_seeds - diverged:
+        notes.append(f"{n_seeds - diverged - n_values} of {n_seeds} {what}")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+class AccuracyMetric:
+    """best_test_accuracy / final_test_accuracy: percent, mean ± std over completed seeds."""
+    EXTRA_CSV = ()
+
+    def __init__(self, exp, cells, files):
+        self.key, self.files = exp.metric, files
+        self.name = "best" if exp.metric == "best_test_accuracy" else "final"
+        self.csv_value = f"{self.name}_test_acc"
+
+    def cell(self, spec, variant) -> Measured:
+        summaries = [x for _, x in self.files.summaries(variant)]
+        ok = [x for x in summaries if x["status"] == "completed"]
+        stat = Stat(values=[100.0 * x[self.key] for x in ok], diverged=len(summaries) - len(ok),
+                    seeds=len(summaries))
+        return Measured(stat.cell(), stat.mean, stat.std)
+
+    def notes(self) -> list:
+        return [f"Cells: {self.name} test accuracy in percent, mean ± sample std over n seeds "
+                "(diverged seeds excluded and counted)."]
+
+
+PHASE_TEXT = {
+    "to-target": "the time to reach the target accuracy",
+    "whole": "the time of the whole training",
+    "post-local": "the time of post-local SGD's local phase (from its switch epoch to the end; "
+                  "the baseline over the same epochs)",
+}
+
+
+def _seconds(x: float) -> str:
+    """Seconds to three significant digits, without an exponent: 0.00672, 12.3, 4567."""
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:#.3g}".rstrip(".")
+
+
+class TimeMetric:
+    """time_to_accuracy (seconds) and speedup (the baseline's mean time / the cell's)."""
+    EXTRA_CSV = ("reached", "time_s_mean", "baseline_time_s_mean", "target_test_acc",
+                 "time_basis")
+
+    def __init__(self, exp, cells, files):
+        self.exp, self.files = exp, files
+        self.by_cell = {(spec.row, spec.col): v for spec, v, _ in cells}
+        self.csv_value = "time_to_accuracy_s" if exp.metric == "time_to_accuracy" else "speedup"
+        self.bases, self.targets = set(), {}
+
+    def target(self, col):
+        """Target accuracy (fraction) of column `col`, or None when the baseline cannot give one."""
+        if self.exp.phase != "to-target":
+            return None
+        cell = self.exp.baseline_cell(col)
+        if cell not in self.targets:
+            base = self.by_cell.get(cell)
+            best = [x["best_test_accuracy"] for x in self.files.completed(base)] if base else []
+            self.targets[cell] = self.exp.target_fraction * statistics.fmean(best) if best else None
+        return self.targets[cell]
+
+    def seconds(self, times, col, start_epoch):
+        """A run's seconds in the measured phase; None if it never reaches the target."""
+        self.bases.add(times.basis)
+        if self.exp.phase == "whole":
+            return times.total()
+        if self.exp.phase == "post-local":
+            return times.since_epoch(start_epoch)
+        return times.time_to(self.target(col))
+
+    def cell(self, spec, variant) -> Measured:
+        summaries = self.files.summaries(variant)
+        n, runs = len(summaries), self.files.times(variant)
+        diverged = n - len(runs)
+        if not runs:
+            return Measured(f"diverged ({diverged} of {n})" if n > 1 else "diverged")
+        target = self.target(spec.col)
+        if self.exp.phase == "to-target" and target is None:
+            return Measured("no target: the baseline did not complete")
+        start = runs[0].local_from_epoch
+        is_baseline = (spec.row, spec.col) == self.exp.baseline_cell(spec.col)
+        if self.exp.phase == "post-local" and start is None:
+            # the baseline's phase is that of the run it is compared with
+            return Measured("baseline" if is_baseline else "no post-local phase",
+                            1.0 if is_baseline else None)
+        mine = [t for t in (self.seconds(r, spec.col, start) for r in runs) if t is not None]
+        note = _seeds_note(len(mine), n, diverged, "not reached")
+        target_txt = "" if target is None else f"{100 * target:.2f}"
+        if not mine:
+            return Measured("not reached" + (f" ({diverged} of {n} diverged)" if diverged else ""),
+                            extra=(0, "", "", target_txt, runs[0].basis))
+        mean = statistics.fmean(mine)
+        std = statistics.stdev(mine) if len(mine) >= 2 else None
+        extra = lambda base: (len(mine), f"{mean:.4f}", base, target_txt, runs[0].basis)  # noqa: E731
+        if self.exp.metric == "time_to_accuracy":
+            text = _seconds(mean) + (f" ± {_seconds(std)}" if std is not None else "") + " s"
+            return Measured(text + note, mean, std, extra(""))
+        if is_baseline:
+            return Measured(f"baseline: {_seconds(mean)} s" + note, 1.0, None, extra(f"{mean:.4f}"))
+        base_runs = self.files.times(self.by_cell[self.exp.baseline_cell(spec.col)])
+        base = [t for t in (self.seconds(r, spec.col, start) for r in base_runs) if t is not None]
+        if not base:
+            return Measured("the baseline did not reach the target", extra=extra(""))
+        base_mean = statistics.fmean(base)
+        return Measured(f"{base_mean / mean:.2f}×" + note, base_mean / mean, None,
+                        extra(f"{base_mean:.4f}"))
+
+    def notes(self) -> list:
+        row, col = self.exp.baseline
+        where = f"{row}" + (f", {col}" if col is not None else " in the same column")
+        if self.exp.metric == "time_to_accuracy":
+            out = ["Cells: seconds of training until the first evaluation at or above the target "
+                   "accuracy, mean ± sample std over the seeds that reached it (diverged and "
+                   "unreached seeds excluded and counted)."]
+        else:
+            out = [f"Cells: speedup = the baseline's mean time / this run's mean time, over "
+                   f"{PHASE_TEXT[self.exp.phase]}; baseline {where}."]
+        if self.exp.phase == "to-target":
+            targets = ", ".join(f"{100 * t:.2f} %" if t is not None else "none"
+                                for t in dict.fromkeys(self.targets.values()))
+            out.append(f"Target accuracy: {self.exp.target_fraction:g} × the baseline's ({where}) "
+                       f"mean best test accuracy = {targets}. The time is that of the first "
+                       "evaluation reaching it, so its resolution is the evaluation interval.")
+        out.append(self.basis_note())
+        return out
+
+    def basis_note(self) -> str:
+        if self.bases == {"measured"}:
+            return ("Times are measured: the workers ran as separate processes; training time "
+                    "without evaluations.")
+        consts = "; ".join(
+            f"latency {lat * 1e6:g} µs and {bw / 1e9:g} GB/s between blocks, {blat * 1e6:g} µs "
+            f"and {bbw / 1e9:g} GB/s within them"
+            for lat, bw, blat, bbw in self.files.comm_constants() if None not in (lat, bw, blat, bbw))
+        text = ("Times are modelled (the workers were simulated in one process): one worker's "
+                "share of the measured compute + a communication cost model, ceil(log2 g) × "
+                f"(latency + bytes / bandwidth) per all-reduce over g workers ({consts}) + any "
+                "injected delay per global average.")
+        if "measured" in self.bases:
+            text = "Times are mixed: measured for distributed runs. " + text
+        return text
+
+
 def experiment_tables(configs_dir, scale, exp_id, runs_dir):
     """(markdown, csv, latex) of a declared table at a scale (configs/experiments/<id>.toml)."""
     import registry as reg_lib  # workflow/registry.py
@@ -189,36 +392,32 @@ def experiment_tables(configs_dir, scale, exp_id, runs_dir):
     st = reg.statuses[exp_id]
     exp = st.experiment
     seeds = reg.scale.seeds
+    files = RunFiles(runs_dir, seeds)
+    metric = (TimeMetric if exp.metric in reg_lib.TIME_METRICS else AccuracyMetric)(
+        exp, st.cells, files)
     paper = {(p.row, p.col): p for p in exp.paper_values}
-    key = exp.metric
     rows, cols, cells, long = [], [], {}, []
+    num = (lambda x: "" if x is None else f"{x:.4f}")
     for spec, variant, missing in st.cells:
         rows.append(spec.row) if spec.row not in rows else None
         cols.append(spec.col) if spec.col not in cols else None
         pv = paper.get((spec.row, spec.col))
         ptxt = f"{pv.value} [{pv.tag}]" if pv else ""
+        pcsv = [pv.value if pv else "", pv.tag if pv else ""]
         if variant is None:
             cells[(spec.row, spec.col)] = "waiting for: " + ", ".join(missing) + \
                 (f"; paper {ptxt}" if ptxt else "")
-            long.append([spec.row, spec.col, "", "", "", "", "", "", "", "", "",
-                         pv.value if pv else "", pv.tag if pv else "", ", ".join(missing)])
+            long.append([spec.row, spec.col] + [""] * (9 + len(metric.EXTRA_CSV)) + pcsv
+                        + [", ".join(missing)])
             continue
-        summaries = [load_summary(Path(runs_dir) / variant.name / f"seed{s}" / "summary.json")
-                     for s in seeds]
-        ok = [x for x in summaries if x["status"] == "completed"]
-        stat = Stat(values=[100.0 * x[key] for x in ok], diverged=len(summaries) - len(ok),
-                    seeds=len(summaries))
-        text = stat.cell() + (f" (n={len(seeds)})" if len(seeds) > 1 else "")
-        if ptxt:
-            text += f"; paper {ptxt}"
-        cells[(spec.row, spec.col)] = text
-        num = (lambda x: "" if x is None else f"{x:.4f}")
+        m = metric.cell(spec, variant)
+        text = m.text + (f" (n={len(seeds)})" if len(seeds) > 1 else "")
+        cells[(spec.row, spec.col)] = text + (f"; paper {ptxt}" if ptxt else "")
+        extra = list(m.extra) or [""] * len(metric.EXTRA_CSV)
         long.append([spec.row, spec.col, variant.name, variant.kind, variant.workers,
                      variant.local_batch, variant.local_steps,
                      variant.block_steps if variant.kind == "hierarchical" else "",
-                     len(seeds), num(stat.mean), num(stat.std), pv.value if pv else "",
-                     pv.tag if pv else "", ""])
-    metric = "best" if key == "best_test_accuracy" else "final"
+                     len(seeds), num(m.mean), num(m.std)] + extra + pcsv + [""])
     header = [exp.row_header] + [c or "Result" for c in cols]
     md = [f"## {exp.id}: {exp.caption}", "", f"Scale `{scale}`: {reg.scale.description}.", ""]
     esc = (lambda c: c.replace("|", "\\|"))
@@ -226,22 +425,21 @@ def experiment_tables(configs_dir, scale, exp_id, runs_dir):
     md.append("|---|" + "---:|" * len(cols))
     for r in rows:
         md.append("| " + " | ".join([esc(r)] + [esc(cells.get((r, c), "—")) for c in cols]) + " |")
-    md += ["", f"Cells: {metric} test accuracy in percent, mean ± sample std over n seeds "
-           "(diverged seeds excluded and counted). \"paper\" is the paper's value with its "
-           "confidence tag: [V] stated in the prose, [C] from the code, [I] inferred, "
-           "[U] unverified (recalled)."]
+    md += [""] + metric.notes() + [
+        "\"paper\" is the paper's value with its confidence tag: [V] stated in the prose, [C] "
+        "from the code, [I] inferred, [U] unverified (recalled)."]
     if st.state == "partial":
         md.append(f"Not built yet (waiting for: {', '.join(st.missing)}): those cells say so.")
     md += ["", f"Paper settings: {exp.paper}", ""]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["row", "col", "variant", "algorithm", "K", "B_loc", "H", "H_b", "seeds",
-                f"{metric}_test_acc_mean", f"{metric}_test_acc_std", "paper_value",
-                "paper_tag", "waiting_for"])
+                f"{metric.csv_value}_mean", f"{metric.csv_value}_std", *metric.EXTRA_CSV,
+                "paper_value", "paper_tag", "waiting_for"])
     w.writerows(long)
     tex_esc = (lambda c: c.replace("\\", "").replace("&", "\\&").replace("%", "\\%")
                .replace("_", "\\_").replace("#", "\\#").replace("±", "$\\pm$")
-               .replace("·", "$\\cdot$").replace("^b", "$^b$"))
+               .replace("·", "$\\cdot$").replace("×", "$\\times$").replace("^b", "$^b$"))
     tex = ["% " + exp.id + ": " + exp.caption + f" (scale {scale})",
            "\\begin{tabular}{l" + "r" * len(cols) + "}", "\\toprule",
            " & ".join(tex_esc(h) for h in header) + " \\\\", "\\midrule"]
@@ -269,7 +467,7 @@ def main(argv=None) -> int:
             return 2
         try:
             write_experiment(*argv[1:])
-        except (TableError, ValueError) as e:
+        except (TableError, timing_lib.TimingError, ValueError) as e:
             print(f"tables.py: error: {e}", file=sys.stderr)
             return 1
         print(argv[5])

@@ -1,0 +1,204 @@
+"""Time-to-accuracy and speedup tables (workflow/tables.py) on hand-made runs, against numbers
+worked out by hand below. Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
+"""
+import json
+import sys
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))
+import registry  # noqa: E402
+import tables  # noqa: E402
+import timing  # noqa: E402
+
+SCALE = """
+name = "hand"
+description = "hand-made runs"
+base_config = "base.toml"
+seeds = [1, 2]
+local_batch_factor = 1.0
+epochs = 3
+lr = 0.1
+[datasets.cifar10]
+name = "fashion-mnist"
+[models.resnet20]
+"""
+
+# Row "Base" is the baseline; "Fast" reaches the target early; "Slow" never does.
+RUNS = """
+[[runs]]
+row = "Base"
+col = "c"
+algorithm = "minibatch"
+workers = 4
+local_batch = 8
+model = "resnet20"
+dataset = "cifar10"
+
+[[runs]]
+row = "Fast"
+col = "c"
+algorithm = "postlocal"
+workers = 4
+local_batch = 8
+local_steps = 4
+model = "resnet20"
+dataset = "cifar10"
+
+[[runs]]
+row = "Slow"
+col = "c"
+algorithm = "local"
+workers = 4
+local_batch = 8
+local_steps = 16
+model = "resnet20"
+dataset = "cifar10"
+"""
+
+# (epoch, seconds, test accuracy) per evaluation, per row and seed.
+POINTS = {
+    "Base": {1: [(1, 10, 0.50), (2, 20, 0.78), (3, 30, 0.80)],
+             2: [(1, 10, 0.60), (2, 20, 0.70), (3, 30, 0.84)]},
+    "Fast": {1: [(1, 4, 0.78), (2, 8, 0.79), (3, 13, 0.80)],
+             2: [(1, 4, 0.70), (2, 8, 0.78), (3, 12, 0.78)]},
+    "Slow": {1: [(1, 5, 0.40), (2, 10, 0.50), (3, 15, 0.60)],
+             2: [(1, 5, 0.40), (2, 10, 0.50), (3, 15, 0.60)]},
+}
+# Base: mean best (0.80 + 0.84) / 2 = 0.82, so the target at 0.95 is 0.779.
+#   Time to 0.779: Base 20 and 30 s (mean 25), Fast 4 and 8 s (mean 6, std 2.83), Slow never.
+#   Speedup to target: 25 / 6 = 4.17. Whole training: 30 / ((13 + 12) / 2) = 2.40.
+#   Post-local phase (Fast goes local at epoch 2): Fast 13 - 8 = 5 and 12 - 8 = 4 (mean 4.5),
+#   Base over the same epochs 30 - 20 = 10: 10 / 4.5 = 2.22.
+
+
+class TimeTablesTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        (self.root / "configs" / "scales").mkdir(parents=True)
+        (self.root / "configs" / "experiments").mkdir()
+        (self.root / "configs" / "scales" / "base.toml").write_text("")
+        (self.root / "configs" / "scales" / "hand.toml").write_text(SCALE)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def table(self, metric_lines, basis="modelled", diverge=None):
+        (self.root / "configs" / "experiments" / "table99.toml").write_text(
+            'id = "table99"\nkind = "table"\ncaption = "hand"\n'
+            + textwrap.dedent(metric_lines) + RUNS)
+        reg = registry.build(self.root / "configs", "hand")
+        for spec, variant, _ in reg.statuses["table99"].cells:
+            for seed, points in POINTS[spec.row].items():
+                self.write_run(variant.name, seed, points, basis,
+                               local_from=2.0 if spec.algorithm == "postlocal" else None,
+                               diverged=diverge == (spec.row, seed))
+        md, csv_text, _ = tables.experiment_tables(self.root / "configs", "hand", "table99",
+                                                   self.root / "runs")
+        cells = {}
+        for line in md.splitlines():
+            parts = [p.strip() for p in line.strip("|").split("|")]
+            if parts[0] in POINTS:
+                cells[parts[0]] = parts[1]
+        return cells, md, csv_text
+
+    def write_run(self, variant, seed, points, basis, local_from, diverged):
+        d = self.root / "runs" / variant / f"seed{seed}"
+        d.mkdir(parents=True, exist_ok=True)
+        metrics = "".join(json.dumps({"epoch": e, "step": 10 * e, "test_accuracy": a}) + "\n"
+                          for e, _, a in points)
+        timing_lines = "".join(json.dumps({"step": 10 * e, "time_seconds": t}) + "\n"
+                               for e, t, _ in points)
+        (d / "metrics.jsonl").write_text(metrics)
+        (d / "timing.jsonl").write_text(timing_lines)
+        (d / "config.toml").write_text("[comm]\nlatency = 5e-05\nbandwidth = 1250000000.0\n"
+                                       "block_latency = 5e-06\nblock_bandwidth = 10000000000.0\n")
+        best = max(a for _, _, a in points)
+        summary = {"status": "diverged" if diverged else "completed", "time_basis": basis,
+                   "local_from_epoch": local_from,
+                   "best_test_accuracy": None if diverged else best,
+                   "final_test_accuracy": None if diverged else points[-1][2]}
+        (d / "summary.json").write_text(json.dumps(summary))
+
+    def test_time_to_accuracy(self):
+        cells, md, csv_text = self.table('''
+            metric = "time_to_accuracy"
+            baseline = { row = "Base", col = "c" }
+            target_fraction = 0.95
+        ''')
+        self.assertEqual(cells["Base"], "25.0 ± 7.07 s (n=2)")
+        self.assertEqual(cells["Fast"], "6.00 ± 2.83 s (n=2)")
+        self.assertEqual(cells["Slow"], "not reached (n=2)")
+        self.assertIn("= 77.90 %", md)
+        self.assertIn("Times are modelled", md)
+        self.assertIn("latency 50 µs and 1.25 GB/s between blocks", md)
+        self.assertIn("time_to_accuracy_s_mean", csv_text.splitlines()[0])
+
+    def test_speedup_to_target(self):
+        cells, _, csv_text = self.table('''
+            metric = "speedup"
+            baseline = { row = "Base", col = "c" }
+            target_fraction = 0.95
+        ''', basis="measured")
+        self.assertEqual(cells["Base"], "baseline: 25.0 s (n=2)")
+        self.assertEqual(cells["Fast"], "4.17× (n=2)")
+        self.assertEqual(cells["Slow"], "not reached (n=2)")
+        fast = [r for r in csv_text.splitlines() if r.startswith("Fast,")][0].split(",")
+        self.assertAlmostEqual(float(fast[9]), 25 / 6, places=4)
+
+    def test_speedup_whole_training_and_post_local_phase(self):
+        whole, _, _ = self.table('''
+            metric = "speedup"
+            phase = "whole"
+            baseline = { row = "Base" }
+        ''')
+        self.assertEqual(whole["Fast"], "2.40× (n=2)")
+        self.assertEqual(whole["Slow"], "2.00× (n=2)")
+        phase, md, _ = self.table('''
+            metric = "speedup"
+            phase = "post-local"
+            baseline = { row = "Base" }
+        ''')
+        self.assertEqual(phase["Fast"], "2.22× (n=2)")
+        self.assertEqual(phase["Slow"], "no post-local phase (n=2)")
+        self.assertIn("baseline Base in the same column", md)
+
+    def test_a_diverged_seed_is_left_out_and_counted(self):
+        cells, _, _ = self.table('''
+            metric = "time_to_accuracy"
+            baseline = { row = "Base", col = "c" }
+            target_fraction = 0.95
+        ''', diverge=("Fast", 2))
+        self.assertEqual(cells["Fast"], "4.00 s (1 of 2 diverged) (n=2)")
+
+    def test_declaration_errors_name_the_file(self):
+        for lines, message in (
+                ('metric = "speedup"\n', "baseline"),
+                ('metric = "speedup"\nbaseline = { row = "Nope" }\ntarget_fraction = 0.9\n',
+                 "no run in cell"),
+                ('metric = "speedup"\nbaseline = { row = "Base" }\n', "target_fraction"),
+                ('metric = "time_to_accuracy"\nphase = "whole"\nbaseline = { row = "Base" }\n',
+                 "phase is for metric speedup"),
+                ('baseline = { row = "Base" }\n', "only for metric")):
+            with self.subTest(lines=lines):
+                with self.assertRaises(registry.RegistryError) as raised:
+                    self.table(lines)
+                self.assertIn("table99.toml", str(raised.exception))
+                self.assertIn(message, str(raised.exception))
+
+    def test_a_run_without_time_basis_is_a_clear_error(self):
+        with self.assertRaises(timing.TimingError) as raised:
+            self.table('''
+                metric = "time_to_accuracy"
+                baseline = { row = "Base", col = "c" }
+                target_fraction = 0.95
+            ''', basis=None)
+        self.assertIn("summary.json: time_basis = None", str(raised.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
