@@ -13,6 +13,11 @@
 # the others are listed as "waiting for: ..." on stderr and in tables/<scale>/status.md.
 # Runs are named by their settings, so a run shared by several tables is trained once.
 #
+# Every rule runs its command from a run: block with shell(). Snakemake's --lint asks each
+# shell: rule for a conda environment or a container; the software here is Debian's (LibTorch,
+# OpenMPI, gnuplot, Slurm) plus the binaries scripts/setup.sh builds, none of which conda can
+# provide on these machines, so no such declaration would be true.
+#
 # Layout:
 #   configs/<scale>/<base>.toml          trainer base config(s)
 #   configs/<scale>/<name>-grid.toml     a grid: seeds + variants (see workflow/grid.py)
@@ -285,6 +290,8 @@ rule all:
 
 
 rule train:
+    wildcard_constraints:
+        variant=rf"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!-{registry_lib.MPI_SUFFIX})",
     input:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
@@ -307,9 +314,47 @@ rule train:
         mem_mb=train_slurm("mem_mb"),
         cpus_per_task=lambda wildcards, threads: threads,  # one task with `threads` CPUs
         tasks=1,
-    shell:
-        "{input.trainer} {input.config} --out {params.run_dir} {params.sets}"
-        " --set run.threads={threads} > {log} 2>&1"
+    run:
+        shell(
+            "{input.trainer} {input.config} --out {params.run_dir} {params.sets}"
+            " --set run.threads={threads} > {log} 2>&1"
+        )
+
+
+# A run trained as K MPI ranks, one worker each (scale key mpi_workers; the variant's name ends
+# in -mpi). The launcher is the `mpi` resource: mpirun here, `srun --mpi=pmix` in the slurm/
+# profile (the Slurm plugin then submits `tasks` tasks of `cpus_per_task` CPUs, and the command
+# below starts the ranks). Each rank runs the base config's threads.
+rule train_mpi:
+    wildcard_constraints:
+        variant=rf"[A-Za-z0-9][A-Za-z0-9_.-]*-{registry_lib.MPI_SUFFIX}",
+    input:
+        config=lambda wc: str(variant_of(wc).base_config),
+        trainer=ancient(TRAINER),
+    output:
+        summary="results/{scale}/runs/{variant}/seed{seed}/summary.json",
+        metrics="results/{scale}/runs/{variant}/seed{seed}/metrics.jsonl",
+        timing="results/{scale}/runs/{variant}/seed{seed}/timing.jsonl",
+        effective_config="results/{scale}/runs/{variant}/seed{seed}/config.toml",
+        model="results/{scale}/runs/{variant}/seed{seed}/model.pt",
+    params:
+        run_dir=lambda wc, output: os.path.dirname(output.summary),
+        sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
+        rank_threads=run_threads,
+    log:
+        "results/{scale}/logs/train/{variant}/seed{seed}.log",
+    threads: lambda wc: variant_of(wc).ranks * run_threads(wc)
+    resources:
+        runtime=train_slurm("runtime"),
+        mem_mb=train_slurm("mem_mb"),
+        mpi=str(config.get("mpi_launcher", "mpirun")),  # --config mpi_launcher=..., or the profile
+        tasks=lambda wc: variant_of(wc).ranks,
+        cpus_per_task=run_threads,
+    run:
+        shell(
+            "{resources.mpi} -n {resources.tasks} {input.trainer} {input.config}"
+            " --out {params.run_dir} {params.sets} --set run.threads={params.rank_threads} > {log} 2>&1"
+        )
 
 
 rule table:
@@ -327,9 +372,11 @@ rule table:
     log:
         "results/{scale}/logs/table/{grid}.log",
     # tables.py writes each table to a temporary name, then renames it into place.
-    shell:
-        "{params.python} {input.tables_code} {input.grid} {params.runs_dir}"
-        " {output.md} {output.csv} > {log} 2>&1"
+    run:
+        shell(
+            "{params.python} {input.tables_code} {input.grid} {params.runs_dir}"
+            " {output.md} {output.csv} > {log} 2>&1"
+        )
 
 
 rule experiment_table:
@@ -350,9 +397,11 @@ rule experiment_table:
         runs_dir=lambda wc: os.path.join(RESULTS_DIR, wc.scale, "runs"),
     log:
         "results/{scale}/logs/table/{exp}.log",
-    shell:
-        "{params.python} {input.tables_code} --experiment {params.configs} {wildcards.scale}"
-        " {wildcards.exp} {params.runs_dir} {output.md} {output.csv} {output.tex} > {log} 2>&1"
+    run:
+        shell(
+            "{params.python} {input.tables_code} --experiment {params.configs} {wildcards.scale}"
+            " {wildcards.exp} {params.runs_dir} {output.md} {output.csv} {output.tex} > {log} 2>&1"
+        )
 
 
 rule status:
@@ -367,9 +416,11 @@ rule status:
         configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
     log:
         "results/{scale}/logs/status.log",
-    shell:
-        "{params.python} {input.registry_code} status --configs {params.configs}"
-        " --scale {wildcards.scale} > {output} 2> {log}"
+    run:
+        shell(
+            "{params.python} {input.registry_code} status --configs {params.configs}"
+            " --scale {wildcards.scale} > {output} 2> {log}"
+        )
 
 
 # One drawing of a figure declaration ([[panels]] of configs/experiments/figure*.toml) by
@@ -394,8 +445,10 @@ rule figure:
         args=figure_args,
     log:
         "results/{scale}/logs/figure/{fig}.log",
-    shell:
-        "{input.analyzer} {params.args} --out {params.prefix} > {log} 2>&1"
+    run:
+        shell(
+            "{input.analyzer} {params.args} --out {params.prefix} > {log} 2>&1"
+        )
 
 
 def index_inputs(wildcards):
@@ -428,6 +481,8 @@ rule index:
         configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
     log:
         "results/{scale}/logs/index.log",
-    shell:
-        "{params.python} {input.index_code} {params.configs} {wildcards.scale}"
-        " figures/{wildcards.scale} tables/{wildcards.scale} > {log} 2>&1"
+    run:
+        shell(
+            "{params.python} {input.index_code} {params.configs} {wildcards.scale}"
+            " figures/{wildcards.scale} tables/{wildcards.scale} > {log} 2>&1"
+        )

@@ -5,13 +5,17 @@
 # exit whatever happens), and the same scale locally, each in its own working directory
 # (--directory) with build/localsgd-train a symlink to the trainer under test. Checks that
 #   (a) every training run was a Slurm job: slurmctld lists one COMPLETED job per run, with the
-#       plugin's rule_train comment, and the plugin wrote its per-job log;
-#   (b) the outputs equal the local run: every table .csv and every run's metrics.jsonl are
-#       byte-identical (the trainer is deterministic).
+#       plugin's rule_train comment, and the plugin wrote its per-job log; the scale's MPI run
+#       (rule train_mpi, mpi_workers = [2]) was one job of 2 tasks whose ranks srun --mpi=pmix
+#       started (summary.json: backend mpi);
+#   (b) the outputs equal the local run: every run's metrics.jsonl and every table .csv are
+#       byte-identical (the trainer is deterministic), the tables' seconds columns aside.
 # Usage: tests/slurm_workflow_test.sh path/to/localsgd-train [path/to/localsgd-analyze]
 #        (as root; needs scripts/setup.sh's Slurm and .venv's Snakemake 9 + the Slurm plugin;
 #        the analyzer defaults to the one beside the trainer, $SNAKEMAKE to .venv/bin/snakemake)
 set -uo pipefail
+# The local reference run starts its MPI rule with mpirun, which refuses root without these.
+[[ $(id -u) -eq 0 ]] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TRAINER="${1:?usage: slurm_workflow_test.sh path/to/localsgd-train [path/to/localsgd-analyze]}"
 TRAINER="$(cd "$(dirname "$TRAINER")" && pwd -P)/$(basename "$TRAINER")"
 ANALYZER="${2:-$(dirname "$TRAINER")/localsgd-analyze}"
@@ -142,18 +146,28 @@ if grep -v '|rule_train_' <<<"$jobs" | grep -q '|rule_'; then
 else
   ok "only rule train went to Slurm (tables, figures and status ran locally)"
 fi
-id=$(grep '|rule_train_' <<<"$jobs" | head -n 1 | cut -d'|' -f1)
+id=$(grep '|rule_train_' <<<"$jobs" | grep -v '|rule_train_mpi_' | head -n 1 | cut -d'|' -f1)
 if [[ -n "$id" ]] && scontrol show job "$id" | grep -q 'NumTasks=1 .*CPUs/Task=1' &&
    scontrol show job "$id" | grep -q 'TimeLimit=00:10:00'; then
   ok "job $id: 1 task, 1 CPU, 10 min (the Snakefile's smoke resources)"
 else
   not_ok "job ${id:-?}: unexpected request: $(scontrol show job "$id" 2>&1 | grep -E 'NumTasks|TimeLimit')"
 fi
-n_logs=$(find "$TMP/slurm/results/slurm-logs/rule_train" -name '*.log' 2>/dev/null | wc -l)
-if [[ $n_logs -eq $n_runs ]]; then
-  ok "the plugin wrote $n_logs per-job logs under results/slurm-logs/rule_train"
+mpi_ids=$(grep '|COMPLETED|rule_train_mpi_' <<<"$jobs" | cut -d'|' -f1)
+mpi_runs=$(cd "$TMP/slurm" && grep -l '"backend": "mpi"' results/$SCALE/runs/*/seed*/summary.json 2>/dev/null)
+if [[ $(wc -w <<<"$mpi_ids") -eq 1 ]] && scontrol show job "$mpi_ids" | grep -q 'NumTasks=2 ' &&
+   [[ $(wc -w <<<"$mpi_runs") -eq 1 && "$mpi_runs" == *-mpi/* ]]; then
+  ok "MPI rule: job $mpi_ids ran 2 tasks, and ${mpi_runs%/summary.json} says backend mpi"
 else
-  not_ok "expected $n_runs plugin logs under results/slurm-logs/rule_train, found $n_logs"
+  not_ok "MPI rule: expected one COMPLETED rule_train_mpi job of 2 tasks (got '${mpi_ids}':" \
+    "$(scontrol show job "$mpi_ids" 2>&1 | grep -oE 'NumTasks=[0-9]+' | head -n 1)) and one" \
+    "run whose summary says backend mpi (got '${mpi_runs}')"
+fi
+n_logs=$(find "$TMP/slurm/results/slurm-logs" -path '*/rule_train*' -name '*.log' 2>/dev/null | wc -l)
+if [[ $n_logs -eq $n_runs ]]; then
+  ok "the plugin wrote $n_logs per-job logs under results/slurm-logs/rule_train*"
+else
+  not_ok "expected $n_runs plugin logs under results/slurm-logs/rule_train*, found $n_logs"
 fi
 
 # (b) Slurm outputs = local outputs. (Figures are not compared: some plot wall-clock time.)
@@ -165,8 +179,23 @@ if [[ "${tables[*]}" == "${tables_s[*]}" && "${runs[*]}" == "${runs_s[*]}" ]]; t
 else
   not_ok "the two runs produced different file sets"
 fi
+# The columns of a table .csv that hold measured or modelled seconds (they include measured
+# compute time, so they differ between any two runs) are dropped before comparing.
+deterministic_columns() {
+  "$ROOT/.venv/bin/python" -c 'import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1])))
+keep = [i for i, h in enumerate(rows[0]) if not re.search(r"(_s_mean|_s_std|^speedup_mean|^speedup_std)$", h)]
+csv.writer(sys.stdout, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])' "$1"
+}
 diffs=0
-for f in "${tables[@]}" "${runs[@]}"; do
+for f in "${tables[@]}"; do
+  if ! cmp -s <(deterministic_columns "$TMP/local/$f") <(deterministic_columns "$TMP/slurm/$f"); then
+    not_ok "$f differs between the local and the Slurm run (seconds columns aside)"
+    diff <(deterministic_columns "$TMP/local/$f") <(deterministic_columns "$TMP/slurm/$f") 2>&1 | head -n 4
+    diffs=$((diffs + 1))
+  fi
+done
+for f in "${runs[@]}"; do
   if ! cmp -s "$TMP/local/$f" "$TMP/slurm/$f"; then
     not_ok "$f differs between the local and the Slurm run"
     diff "$TMP/local/$f" "$TMP/slurm/$f" 2>&1 | head -n 4
@@ -174,6 +203,6 @@ for f in "${tables[@]}" "${runs[@]}"; do
   fi
 done
 [[ $diffs -eq 0 ]] &&
-  ok "byte-identical to the local run: ${tables[*]##*/} and $n_runs metrics.jsonl"
+  ok "identical to the local run: ${tables[*]##*/} (seconds columns aside) and $n_runs metrics.jsonl"
 
 finish

@@ -51,6 +51,9 @@ has [[panels]]; a panel that selects no trainable run (partial figures) is not a
 
 A scale (configs/scales/small.toml) names a base trainer config, seeds, factors, trainer
 overrides for every run, and the dataset roles and models it maps. Adding a scale is a file.
+With `mpi_workers = [2, 16]` its runs of K = 2 and 16 workers train as K MPI ranks (the
+Snakefile's rule train_mpi: mpirun locally, srun --mpi=pmix through the slurm/ profile) and
+report measured times; the others simulate their workers in one process.
 
 Each run resolves to a variant whose name is built from its effective settings, so the same
 run declared by several experiments is trained once. Whether an experiment is ready is decided
@@ -114,7 +117,10 @@ RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", 
 RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
 SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
               "lr", "experiments", "trainer", "datasets", "models", "paths_file",
-              "paths_example"}
+              "paths_example", "mpi_workers"}
+
+
+MPI_SUFFIX = "mpi"   # last part of the name of a run trained as MPI ranks (rule train_mpi)
 
 
 class RegistryError(ValueError):
@@ -425,6 +431,7 @@ class Scale:
     trainer: tuple              # (("section.key", value), ...) for every run
     datasets: dict              # role -> (name, overrides tuple)
     models: dict                # model -> (overrides tuple, epochs or None)
+    mpi_workers: tuple = ()     # runs with these K train as K MPI ranks (rule train_mpi)
 
 
 def _overrides(d, path, where):
@@ -452,6 +459,9 @@ def load_scale(configs_dir, name) -> Scale:
          and len(set(seeds)) == len(seeds), path, "seeds: a non-empty list of distinct integers >= 0")
     for k in ("local_batch_factor", "epochs", "lr"):
         _req(_is_num(d.get(k)) and d[k] > 0, path, f"{k} must be a positive number")
+    mpi = d.get("mpi_workers", [])
+    _req(isinstance(mpi, list) and all(_is_int(k) and k >= 2 for k in mpi), path,
+         "mpi_workers: a list of worker counts K >= 2 (those runs train as K MPI ranks)")
     exps = d.get("experiments")
     _req(exps is None or (isinstance(exps, list) and all(isinstance(e, str) for e in exps)),
          path, "experiments must be a list of ids")
@@ -487,7 +497,7 @@ def load_scale(configs_dir, name) -> Scale:
                  epochs=float(d["epochs"]), lr=float(d["lr"]),
                  experiments=tuple(exps) if exps is not None else None,
                  trainer=_overrides(d.get("trainer", {}), path, "trainer"),
-                 datasets=datasets, models=models)
+                 datasets=datasets, models=models, mpi_workers=tuple(mpi))
 
 
 def scale_names(configs_dir) -> list:
@@ -507,6 +517,7 @@ class RunVariant:
     local_steps: int
     block_size: int
     block_steps: int
+    ranks: int = 0      # MPI ranks, one worker each (0: the workers are simulated in one process)
 
     def set_args(self, seed=None) -> list:
         pairs = list(self.overrides)
@@ -569,10 +580,14 @@ def resolve(spec: RunSpec, scale: Scale) -> RunVariant:
     if spec.global_delay:
         parts.append(f"d{fmt_num(spec.global_delay)}")
         over.append(("comm.global_delay", spec.global_delay))
+    ranks = spec.workers if spec.workers in scale.mpi_workers else 0
+    if ranks:  # a distributed run is another run: its times are measured, not modelled
+        parts.append(MPI_SUFFIX)
+        over.append(("comm.backend", "mpi"))
     return RunVariant(name="-".join(parts), base_config=scale.base_config, overrides=tuple(over),
                       kind=spec.algorithm, workers=spec.workers, local_batch=B,
                       local_steps=spec.local_steps, block_size=spec.block_size,
-                      block_steps=spec.block_steps)
+                      block_steps=spec.block_steps, ranks=ranks)
 
 
 @dataclass
