@@ -59,6 +59,9 @@ model = "resnet20"
 dataset = "cifar10"
 """
 
+# The target of the to-target tables: 0.95 x the mean best accuracy of Base.
+TO_TARGET = 'baseline = { row = "Base", col = "c" }\ntarget_fraction = 0.95\n'
+
 # (epoch, seconds, test accuracy) per evaluation, per row and seed.
 POINTS = {
     "Base": {1: [(1, 10, 0.50), (2, 20, 0.78), (3, 30, 0.80)],
@@ -125,11 +128,7 @@ class TimeTablesTest(unittest.TestCase):
         (d / "summary.json").write_text(json.dumps(summary))
 
     def test_time_to_accuracy(self):
-        cells, md, csv_text = self.table('''
-            metric = "time_to_accuracy"
-            baseline = { row = "Base", col = "c" }
-            target_fraction = 0.95
-        ''')
+        cells, md, csv_text = self.table('metric = "time_to_accuracy"\n' + TO_TARGET)
         self.assertEqual(cells["Base"], "25.0 ± 7.07 s (n=2)")
         self.assertEqual(cells["Fast"], "6.00 ± 2.83 s (n=2)")
         self.assertEqual(cells["Slow"], "not reached (n=2)")
@@ -139,11 +138,7 @@ class TimeTablesTest(unittest.TestCase):
         self.assertIn("time_to_accuracy_s_mean", csv_text.splitlines()[0])
 
     def test_speedup_to_target(self):
-        cells, _, csv_text = self.table('''
-            metric = "speedup"
-            baseline = { row = "Base", col = "c" }
-            target_fraction = 0.95
-        ''', basis="measured")
+        cells, _, csv_text = self.table('metric = "speedup"\n' + TO_TARGET, basis="measured")
         self.assertEqual(cells["Base"], "baseline: 25.0 s (n=2)")
         self.assertEqual(cells["Fast"], "4.17× (n=2)")
         self.assertEqual(cells["Slow"], "not reached (n=2)")
@@ -168,11 +163,7 @@ class TimeTablesTest(unittest.TestCase):
         self.assertIn("baseline Base in the same column", md)
 
     def test_a_diverged_seed_is_left_out_and_counted(self):
-        cells, _, _ = self.table('''
-            metric = "time_to_accuracy"
-            baseline = { row = "Base", col = "c" }
-            target_fraction = 0.95
-        ''', diverge=("Fast", 2))
+        cells, _, _ = self.table('metric = "time_to_accuracy"\n' + TO_TARGET, diverge=("Fast", 2))
         self.assertEqual(cells["Fast"], "4.00 s (1 of 2 diverged) (n=2)")
 
     def test_declaration_errors_name_the_file(self):
@@ -192,11 +183,7 @@ class TimeTablesTest(unittest.TestCase):
 
     def test_a_run_without_time_basis_is_a_clear_error(self):
         with self.assertRaises(timing.TimingError) as raised:
-            self.table('''
-                metric = "time_to_accuracy"
-                baseline = { row = "Base", col = "c" }
-                target_fraction = 0.95
-            ''', basis=None)
+            self.table('metric = "time_to_accuracy"\n' + TO_TARGET, basis=None)
         self.assertIn("summary.json: time_basis = None", str(raised.exception))
 
 
