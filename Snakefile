@@ -27,6 +27,7 @@
 
 import glob
 import os
+import shlex
 import sys
 import tomllib
 
@@ -39,6 +40,9 @@ RESULTS_DIR = "results"
 TABLES_DIR = "tables"
 TRAINER = str(config.get("trainer", "build/localsgd-train"))  # --config trainer=PATH
 ANALYZER = str(config.get("analyzer", "build/localsgd-analyze"))  # --config analyzer=PATH
+MICROBENCH = str(config.get("microbench", "build/localsgd-microbench"))  # --config microbench=PATH
+# How MPI rules start their ranks here; the slurm/ profile sets srun --mpi=pmix instead.
+MPI_LAUNCHER = str(config.get("mpi_launcher", "mpirun"))  # --config mpi_launcher=...
 FIGURES_DIR = "figures"
 WORKFLOW_CODE = os.path.join(workflow.basedir, "workflow")
 
@@ -106,13 +110,7 @@ def variant_of(wildcards):
 def run_threads(wildcards):
     """Intra-op threads of a run: run.threads of its overrides or base config (0 = all cores)."""
     v = variant_of(wildcards)
-    overrides = dict(v.overrides)
-    if "run.threads" in overrides:
-        threads = overrides["run.threads"]
-    else:
-        with open(v.base_config, "rb") as f:
-            threads = tomllib.load(f).get("run", {}).get("threads", 0)
-    return threads if threads > 0 else workflow.cores
+    return base_threads(v.base_config, v.overrides)
 
 
 # Slurm requests of one training run (used by --profile slurm; harmless locally): minutes of
@@ -150,6 +148,7 @@ def grid_summaries(wildcards):
 
 
 def experiment_summaries(wildcards):
+    """What a table reads: its runs' summary.json, or its benchmarks' outputs."""
     reg = experiments(wildcards.scale)
     if wildcards.exp not in reg.tables():
         status = reg.statuses.get(wildcards.exp)
@@ -160,7 +159,56 @@ def experiment_summaries(wildcards):
             str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), "summary.json"
         )
         for v, s in reg.runs(wildcards.exp)
+    ] + [
+        bench_output(wildcards.scale, wildcards.exp, m)
+        for m in reg.statuses[wildcards.exp].benchmark_models()
     ]
+
+
+def base_threads(base_config, overrides):
+    """run.threads of a trainer config after its overrides (0 = all cores)."""
+    overrides = dict(overrides)
+    if "run.threads" in overrides:
+        threads = overrides["run.threads"]
+    else:
+        with open(base_config, "rb") as f:
+            threads = tomllib.load(f).get("run", {}).get("threads", 0)
+    return threads if threads > 0 else machine_cores()
+
+
+def machine_cores():
+    """The cores of the local machine as Snakemake was given them (--cores); 1 when a remote
+    executor leaves them unset (there each job asks for its own CPUs)."""
+    try:
+        cores = workflow.cores
+    except Exception:  # WorkflowError: "requires a total number of cores to be defined"
+        return 1
+    return cores if isinstance(cores, int) and 0 < cores < 4096 else 1
+
+
+def benchmark_of(wildcards):
+    """(Benchmark, scale) of results/{scale}/bench/{exp}/{model}.jsonl, or an error."""
+    reg = experiments(wildcards.scale)
+    if (wildcards.exp, wildcards.model) not in reg.benchmarks():
+        raise ValueError(f"scale {wildcards.scale!r}: no benchmark {wildcards.model!r} of "
+                         f"{wildcards.exp!r} (benchmarks: {reg.benchmarks()})")
+    return reg.experiments[wildcards.exp].benchmark, reg.scale
+
+
+def latency_benchmark(wildcards):
+    """The declaration of a figure's latency benchmark at {placement}, or an error."""
+    reg = experiments(wildcards.scale)
+    if (wildcards.fig, wildcards.placement) not in reg.benchmarks():
+        raise ValueError(f"scale {wildcards.scale!r}: no benchmark {wildcards.placement!r} of "
+                         f"{wildcards.fig!r} (benchmarks: {reg.benchmarks()})")
+    return reg.experiments[wildcards.fig].path
+
+
+def benchmark_args(wildcards):
+    """localsgd-microbench's options for one benchmark: the model's overrides, the batches."""
+    bench, scale = benchmark_of(wildcards)
+    args = registry_lib.benchmark_arguments(bench, wildcards.model, scale)
+    return " ".join(shlex.quote(a) for a in args)
 
 
 def default_tables():
@@ -206,10 +254,19 @@ def figure_panel(wildcards):
     return reg.panel(wildcards.fig)
 
 
+def bench_output(scale, exp_id, model):
+    """results/<scale>/bench/<experiment>/<model or placement>.jsonl: a benchmark's records."""
+    return os.path.join(RESULTS_DIR, scale, "bench", exp_id, f"{model}.jsonl")
+
+
 def figure_run_dirs(wildcards):
-    """(label, [run dir per seed]) of every series a figure draws."""
+    """(label, [run dir per seed]) of every series a figure draws; a [benchmark] figure's
+    series are (placement, [its records])."""
     reg = experiments(wildcards.scale)
     exp_id, panel = figure_panel(wildcards)
+    if reg.experiments[exp_id].benchmark:
+        return [(label, [bench_output(wildcards.scale, exp_id, label)])
+                for label, _ in reg.panel_series(exp_id, panel)]
     return [
         (label, [str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
                  for s in reg.scale.seeds])
@@ -218,7 +275,11 @@ def figure_run_dirs(wildcards):
 
 
 def figure_inputs(wildcards):
-    """summary.json, metrics.jsonl and timing.jsonl of every run a figure draws."""
+    """summary.json, metrics.jsonl and timing.jsonl of every run a figure draws (a [benchmark]
+    figure: its records)."""
+    exp_id, _ = figure_panel(wildcards)
+    if experiments(wildcards.scale).experiments[exp_id].benchmark:
+        return [f for _, files in figure_run_dirs(wildcards) for f in files]
     return [os.path.join(d, f) for _, dirs in figure_run_dirs(wildcards) for d in dirs
             for f in ("summary.json", "metrics.jsonl", "timing.jsonl")]
 
@@ -228,8 +289,10 @@ def figure_args(wildcards):
     import shlex
     _, panel = figure_panel(wildcards)
     args = [panel.plot]
-    if panel.plot == "curves":
+    if panel.plot in ("curves", "lines"):
         args += ["--x", panel.x, "--y", panel.y]
+    if panel.log:
+        args += ["--log", panel.log]
     for opt, value in (("--title", panel.title), ("--xlabel", panel.xlabel),
                        ("--ylabel", panel.ylabel)):
         if value:
@@ -271,6 +334,8 @@ wildcard_constraints:
     grid=r"[A-Za-z0-9_.-]+-grid",
     exp=r"table\d+",
     fig=r"figure\d+[a-z]?",
+    model=r"[a-z0-9][a-z0-9.-]*",
+    placement=r"[a-z0-9][a-z0-9.-]*",
 
 
 localrules:
@@ -347,13 +412,70 @@ rule train_mpi:
     resources:
         runtime=train_slurm("runtime"),
         mem_mb=train_slurm("mem_mb"),
-        mpi=str(config.get("mpi_launcher", "mpirun")),  # --config mpi_launcher=..., or the profile
+        mpi=MPI_LAUNCHER,
         tasks=lambda wc: variant_of(wc).ranks,
         cpus_per_task=run_threads,
     run:
         shell(
             "{resources.mpi} -n {resources.tasks} {input.trainer} {input.config}"
             " --out {params.run_dir} {params.sets} --set run.threads={params.rank_threads} > {log} 2>&1"
+        )
+
+
+# A [benchmark] table's measurement of one model (Tables 6 and 7): no training. The fwd-bwd
+# times are measured on the machine that runs this job, with the scale's threads; locally the
+# job reserves every core, so that no training shares the machine while it measures.
+rule microbench:
+    input:
+        config=lambda wc: str(benchmark_of(wc)[1].base_config),
+        microbench=ancient(MICROBENCH),
+        declaration=os.path.join(CONFIGS_DIR, "experiments", "{exp}.toml"),
+    output:
+        "results/{scale}/bench/{exp}/{model}.jsonl",
+    params:
+        command=lambda wc: benchmark_of(wc)[0].command,
+        args=benchmark_args,
+        bench_threads=lambda wc: base_threads(benchmark_of(wc)[1].base_config,
+                                              benchmark_of(wc)[1].trainer),
+    log:
+        "results/{scale}/logs/bench/{exp}/{model}.log",
+    threads: lambda wc: machine_cores()
+    resources:
+        runtime=train_slurm("runtime"),
+        mem_mb=train_slurm("mem_mb"),
+        cpus_per_task=lambda wc: base_threads(benchmark_of(wc)[1].base_config,
+                                              benchmark_of(wc)[1].trainer),
+        tasks=1,
+    run:
+        shell(
+            "{input.microbench} {params.command} {input.config} {params.args}"
+            " --set run.threads={params.bench_threads} --out {output} > {log} 2>&1"
+        )
+
+
+# Figure 5's ping-pong between two MPI ranks on one node: launched like train_mpi (the `mpi`
+# resource: mpirun here, srun --mpi=pmix through the slurm/ profile); locally it reserves every
+# core, like rule microbench.
+rule microbench_mpi:
+    input:
+        microbench=ancient(MICROBENCH),
+        declaration=lambda wc: str(latency_benchmark(wc)),
+    output:
+        "results/{scale}/bench/{fig}/{placement}.jsonl",
+    log:
+        "results/{scale}/logs/bench/{fig}/{placement}.log",
+    threads: lambda wc: max(2, machine_cores())
+    resources:
+        runtime=train_slurm("runtime"),
+        mem_mb=train_slurm("mem_mb"),
+        mpi=MPI_LAUNCHER,
+        tasks=2,
+        cpus_per_task=1,
+        nodes=1,
+    run:
+        shell(
+            "{resources.mpi} -n {resources.tasks} {input.microbench} latency --out {output}"
+            " > {log} 2>&1"
         )
 
 

@@ -13,9 +13,12 @@ const char* const kUsage =
     "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
     "       localsgd-analyze bars --out PREFIX [--title T] [--xlabel L] [--ylabel L]\n"
     "           [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
+    "       localsgd-analyze lines --out PREFIX --x FIELD --y FIELD [--log x|y|xy] [--title T]\n"
+    "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=FILE.jsonl...\n"
     "Writes PREFIX.csv, PREFIX.gp (rerun it with gnuplot to restyle), PREFIX.png/.pdf/.svg.\n"
     "curves: y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n"
-    "bars: best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n";
+    "bars: best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n"
+    "lines: FIELD of each record of a JSON-lines file of measurements, one line per file.\n";
 
 namespace {
 
@@ -97,6 +100,23 @@ BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
   take(p.options, "xlabel", o.xlabel);
   take(p.options, "ylabel", o.ylabel);
   take(p.options, "gnuplot", o.gnuplot);
+  o.series = std::move(p.series);
+  return o;
+}
+
+LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
+  Parsed p = parse(args, {"out", "x", "y", "log", "title", "xlabel", "ylabel", "gnuplot"});
+  LinesOptions o;
+  take(p.options, "out", o.out);
+  take(p.options, "x", o.x);
+  take(p.options, "y", o.y);
+  take(p.options, "log", o.log);
+  take(p.options, "title", o.title);
+  take(p.options, "xlabel", o.xlabel);
+  take(p.options, "ylabel", o.ylabel);
+  take(p.options, "gnuplot", o.gnuplot);
+  if (o.x.empty() || o.y.empty()) throw UsageError("lines needs --x FIELD and --y FIELD");
+  if (!o.log.empty()) require_one_of("--log", o.log, {"x", "y", "xy"});
   o.series = std::move(p.series);
   return o;
 }

@@ -46,8 +46,9 @@ std::string gnuplot_quote(const std::string& text) {
 }
 
 std::string curves_script(const std::string& base, const std::vector<std::string>& labels,
-                          const PlotText& text, bool key_at_bottom) {
+                          const PlotText& text, bool key_at_bottom, const std::string& logscale) {
   std::string s = preamble(base, text);
+  if (!logscale.empty()) s += "set logscale " + logscale + "\n";
   s += "array labels[" + std::to_string(labels.size()) + "] = [";
   for (size_t i = 0; i < labels.size(); ++i) s += (i ? ", " : "") + gnuplot_quote(labels[i]);
   s += "]\n";

@@ -13,9 +13,9 @@ struct PlotText {
 };
 
 // Mean curves with a shaded +-1 std band per series; the key goes where the curves usually are
-// not (bottom right for accuracies, top right for losses).
+// not (bottom right for accuracies, top right for losses). `logscale`: "", "x", "y" or "xy".
 std::string curves_script(const std::string& base, const std::vector<std::string>& labels,
-                          const PlotText& text, bool key_at_bottom);
+                          const PlotText& text, bool key_at_bottom, const std::string& logscale = "");
 
 // One bar per label (mean) with a +-1 std error bar, from a CSV "label,mean,std,seeds".
 std::string bars_script(const std::string& base, const PlotText& text);

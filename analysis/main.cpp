@@ -1,6 +1,7 @@
 // localsgd-analyze: figures from run directories, without the trainer (reads outputs only).
 //   localsgd-analyze curves --out PREFIX --x X --y Y LABEL=RUN_DIR[,RUN_DIR...]...
 //   localsgd-analyze bars --out PREFIX LABEL=RUN_DIR[,RUN_DIR...]...
+//   localsgd-analyze lines --out PREFIX --x FIELD --y FIELD [--log xy] LABEL=FILE.jsonl...
 // Exit codes: 0 written, 1 bad input or failed render (no outputs left), 2 bad usage.
 #include <algorithm>
 #include <iostream>
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
       run_curves(parse_curves_arguments(args), std::cerr);
     } else if (command == "bars") {
       run_bars(parse_bars_arguments(args), std::cerr);
+    } else if (command == "lines") {
+      run_lines(parse_lines_arguments(args), std::cerr);
     } else if (command == "-h" || command == "--help") {
       std::cout << kUsage;
     } else {

@@ -21,6 +21,8 @@ target_sources(localsgd_core PRIVATE ${LOCALSGD_MPI_SOURCES})
 target_link_libraries(localsgd_core PUBLIC MPI::MPI_CXX)
 target_compile_definitions(localsgd_core PUBLIC LOCALSGD_HAVE_MPI=1)
 
+target_sources(localsgd-microbench PRIVATE ${LOCALSGD_ROOT}/microbench/latency.cpp)
+
 add_executable(localsgd_allreduce_bench ${LOCALSGD_ROOT}/bench/allreduce_bench.cpp)
 target_link_libraries(localsgd_allreduce_bench PRIVATE localsgd_core)
 
@@ -53,4 +55,7 @@ if(BUILD_TESTING)
   add_test(NAME distributed_equals_simulated
            COMMAND bash ${LOCALSGD_ROOT}/tests/distributed_test.sh $<TARGET_FILE:localsgd-train>)
   set_tests_properties(distributed_equals_simulated PROPERTIES TIMEOUT 600)
+  add_test(NAME microbench_latency_two_ranks
+           COMMAND bash ${LOCALSGD_ROOT}/tests/microbench_latency_test.sh $<TARGET_FILE:localsgd-microbench>)
+  set_tests_properties(microbench_latency_two_ranks PROPERTIES TIMEOUT 120 PROCESSORS 2)
 endif()

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -46,6 +48,13 @@ class CliTest : public ::testing::Test {
     const fs::path log = dir_ / "stderr.txt";
     const std::string command = std::string(LOCALSGD_TRAIN_BINARY) + " " + config.string() + " --out " +
                                 out.string() + " " + extra + " 2> " + log.string() + " > /dev/null";
+    const int status = std::system(command.c_str());
+    return {WEXITSTATUS(status), read_file(log)};
+  }
+  Invocation microbench(const std::string& arguments) {
+    const fs::path log = dir_ / "stderr.txt";
+    const std::string command =
+        std::string(LOCALSGD_MICROBENCH_BINARY) + " " + arguments + " 2> " + log.string() + " > /dev/null";
     const int status = std::system(command.c_str());
     return {WEXITSTATUS(status), read_file(log)};
   }
@@ -139,6 +148,49 @@ TEST_F(CliTest, ShortRealRunIsFarAboveChance) {
   ASSERT_NE(at, std::string::npos) << summary;
   const double best = std::stod(summary.substr(at + 22));
   EXPECT_GT(best, 0.60) << summary;
+}
+
+// Table 6's numbers for ResNet-20 on CIFAR-10, counted without reading any data: 272,474
+// parameters and 40,813,184 multiply-accumulates per image (both worked out by hand in
+// resnet_test.cpp).
+TEST_F(CliTest, MicrobenchModelCountsResNet20) {
+  const auto config = write_config("[data]\ndataset = \"cifar10\"\n[model]\ndepth = 20\nwidth = 1.0\n");
+  const Invocation run = microbench("model " + config.string() + " --out " + (dir_ / "model.json").string());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const std::string record = read_file(dir_ / "model.json");
+  EXPECT_THAT(record, HasSubstr("\"parameters\": 272474"));
+  EXPECT_THAT(record, HasSubstr("\"multiply_accumulates\": 40813184"));
+  EXPECT_THAT(record, HasSubstr("\"input\": \"3x32x32\""));
+}
+
+TEST_F(CliTest, MicrobenchTimesEachBatchSize) {
+  const auto config = write_config("[model]\ndepth = 8\nwidth = 0.25\n");
+  const Invocation run = microbench("fwd-bwd " + config.string() + " --batches 4,16 --out " +
+                                    (dir_ / "times.jsonl").string());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  std::istringstream lines(read_file(dir_ / "times.jsonl"));
+  std::vector<long long> batches;
+  for (std::string line; std::getline(lines, line);) {
+    long long batch = 0;
+    double median = 0, min = 0, max = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "{\"batch\": %lld, \"median_seconds\": %lf, \"min_seconds\": %lf, "
+                                        "\"max_seconds\": %lf", &batch, &median, &min, &max), 4) << line;
+    EXPECT_GT(min, 0.0);
+    EXPECT_LE(min, median);
+    EXPECT_LE(median, max);
+    EXPECT_THAT(line, ::testing::ContainsRegex("\"iterations\": ([5-9]|[1-9][0-9]+),"));
+    batches.push_back(batch);
+  }
+  EXPECT_EQ(batches, (std::vector<long long>{4, 16}));
+}
+
+TEST_F(CliTest, MicrobenchBadBatchesExitWithTwoAndWriteNothing) {
+  const auto config = write_config("[model]\ndepth = 8\n");
+  const Invocation run = microbench("fwd-bwd " + config.string() + " --batches 4,x --out " +
+                                    (dir_ / "times.jsonl").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.stderr_text, HasSubstr("--batches: 'x' is not a positive integer"));
+  EXPECT_FALSE(fs::exists(dir_ / "times.jsonl"));
 }
 
 }  // namespace

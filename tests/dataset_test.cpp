@@ -233,6 +233,12 @@ TEST_F(DatasetFiles, Cifar10PlaneOrderAndLabels) {
   ASSERT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{10, 3, 32, 32}));
   ASSERT_EQ(data.test.images.sizes(), (std::vector<std::int64_t>{3, 3, 32, 32}));
   EXPECT_EQ(data.train.num_classes, 10);
+  const ImageShape shape = image_shape("cifar10");
+  EXPECT_EQ((std::vector<std::int64_t>{shape.channels, shape.height, shape.width}),
+            data.train.images.sizes().slice(1).vec());
+  EXPECT_EQ(shape.num_classes, 10);
+  EXPECT_EQ(image_shape("cifar100").num_classes, 100);
+  EXPECT_THROW(image_shape("imagenet"), DataError);
   expect_cifar_images(data.train);
   expect_cifar_images(data.test);
   for (int r = 0; r < 10; ++r) EXPECT_EQ(data.train.labels[r].item<std::int64_t>(), r % 10);
@@ -280,6 +286,10 @@ TEST(DatasetFashionMnist, RealFiles) {
   ASSERT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{60000, 1, 28, 28}));
   ASSERT_EQ(data.test.images.sizes(), (std::vector<std::int64_t>{10000, 1, 28, 28}));
   EXPECT_EQ(data.train.num_classes, 10);
+  const ImageShape shape = image_shape("fashion-mnist");  // what benchmarks assume unread
+  EXPECT_EQ((std::vector<std::int64_t>{shape.channels, shape.height, shape.width}),
+            data.train.images.sizes().slice(1).vec());
+  EXPECT_EQ(shape.num_classes, data.train.num_classes);
   torch::Tensor histogram = torch::bincount(data.train.labels, {}, 10);
   EXPECT_TRUE(histogram.equal(torch::full({10}, 6000, torch::kLong))) << histogram;
   const double mean = data.train.images.sum(torch::kLong).item<std::int64_t>() / (60000.0 * 784 * 255);

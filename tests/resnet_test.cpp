@@ -36,6 +36,33 @@ TEST(ResNetTest, ResNet20MatchesThePublished027M) {
   EXPECT_NEAR(n / 1e6, 0.27, 0.005);  // He et al. 2016, Table 6: 0.27M
 }
 
+// Independent count of multiply-accumulates on an h x h input (stride-2 3x3 convolutions with
+// padding 1 give ceil(h / 2)): every 3x3 convolution is 9 x in x out per output pixel, the 1x1
+// shortcuts in x out, the classifier c3 x classes.
+std::int64_t expected_macs(int depth, std::int64_t c1, std::int64_t c2, std::int64_t c3, std::int64_t in,
+                           std::int64_t classes, std::int64_t h) {
+  const int n = (depth - 2) / 6;
+  const std::int64_t h2 = (h + 1) / 2, h3 = (h2 + 1) / 2;
+  auto conv3 = [](std::int64_t a, std::int64_t b, std::int64_t side) { return 9 * a * b * side * side; };
+  std::int64_t total = conv3(in, c1, h) + 2 * n * conv3(c1, c1, h);
+  total += conv3(c1, c2, h2) + c1 * c2 * h2 * h2 + (2 * n - 1) * conv3(c2, c2, h2);
+  total += conv3(c2, c3, h3) + c2 * c3 * h3 * h3 + (2 * n - 1) * conv3(c3, c3, h3);
+  return total + c3 * classes;
+}
+
+TEST(ResNetTest, MultiplyAccumulatesPerImage) {
+  // ResNet-20 on CIFAR: 40.8 M, the "41 M" usually quoted (option-A shortcuts give 40.55 M).
+  EXPECT_EQ(ResNet(ResNetOptions{20, 1.0, 3, 10})->multiply_accumulates(32, 32), 40813184);
+  EXPECT_EQ(expected_macs(20, 16, 32, 64, 3, 10, 32), 40813184);
+  // The small scale's stand-in: ResNet-20 at width 0.25 on 28 x 28 Fashion-MNIST (28 -> 14 -> 7).
+  EXPECT_EQ(ResNet(ResNetOptions{20, 0.25, 1, 10})->multiply_accumulates(28, 28),
+            expected_macs(20, 4, 8, 16, 1, 10, 28));
+  EXPECT_EQ(ResNet(ResNetOptions{8, 0.25, 1, 10})->multiply_accumulates(28, 28), 605408);  // by hand
+  for (int depth : {32, 56, 110})
+    EXPECT_EQ(ResNet(ResNetOptions{depth, 1.0, 3, 100})->multiply_accumulates(32, 32),
+              expected_macs(depth, 16, 32, 64, 3, 100, 32)) << depth;
+}
+
 TEST(ResNetTest, DeeperAndNarrowerVariants) {
   for (int depth : {8, 32, 56, 110}) {
     ResNet model(ResNetOptions{depth, 1.0, 3, 100});

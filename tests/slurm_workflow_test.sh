@@ -34,6 +34,8 @@ finish() { echo "slurm workflow tests: $passed passed, $failed failed"; [[ $fail
 
 [[ -x "$TRAINER" ]] || { not_ok "$TRAINER is not an executable"; finish; }
 [[ -x "$ANALYZER" ]] || { not_ok "$ANALYZER is not an executable (the figure rules need it)"; finish; }
+[[ -x "$(dirname "$TRAINER")/localsgd-microbench" ]] ||
+  { not_ok "localsgd-microbench is not beside $TRAINER (the benchmark rules need it)"; finish; }
 ANALYZER="$(cd "$(dirname "$ANALYZER")" && pwd -P)/$(basename "$ANALYZER")"
 [[ -x "$SNAKEMAKE" ]] || { not_ok "$SNAKEMAKE not found: create .venv (scripts/setup.sh)"; finish; }
 for b in slurmctld slurmd sbatch squeue scontrol munged; do
@@ -43,21 +45,11 @@ for b in slurmctld slurmd sbatch squeue scontrol munged; do
   }
 done
 
-# A run killed with SIGKILL (e.g. a CTest timeout) cannot stop its cluster: stop the clusters of
-# earlier runs whose owner is gone. Live runs are left alone.
-for old in "${TMPDIR:-/tmp}"/localsgd-slurmwf.*/; do
-  [[ -f "$old/owner.pid" ]] || continue
-  owner=$(cat "$old/owner.pid")
-  if [[ "$owner" =~ ^[0-9]+$ ]] &&
-     { tr '\0' ' ' <"/proc/$owner/cmdline"; } 2>/dev/null | grep -q slurm_workflow_test.sh; then
-    continue
-  fi
-  echo "slurm_workflow_test.sh: stopping the leftover cluster of an earlier run in $old" >&2
-  bash "$CLUSTER" stop "$old/cluster" && rm -rf "$old"
-done
+# Clusters of earlier runs killed before they could stop them (tests/slurm/cluster.sh reap).
+bash "$CLUSTER" reap "${TMPDIR:-/tmp}/localsgd-slurmwf."
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-slurmwf.XXXXXX")"
-echo $$ >"$TMP/owner.pid"
+echo "$$ slurm_workflow_test.sh" >"$TMP/owner"
 local_pid=""
 cleanup() {
   [[ -n "$local_pid" ]] && kill "$local_pid" 2>/dev/null
@@ -71,6 +63,7 @@ for d in local slurm; do
   mkdir -p "$TMP/$d/build"
   ln -s "$TRAINER" "$TMP/$d/build/localsgd-train"
   ln -s "$ANALYZER" "$TMP/$d/build/localsgd-analyze"   # the figure rules draw with it
+  ln -s "$(dirname "$TRAINER")/localsgd-microbench" "$TMP/$d/build/localsgd-microbench"  # tables 6, 7
 done
 
 started=$(date +%s)
@@ -141,10 +134,10 @@ else
   not_ok "squeue --states=all lists $n_train rule_train jobs ($n_done COMPLETED), expected $n_runs:"
   echo "$jobs" | head -n 20
 fi
-if grep -v '|rule_train_' <<<"$jobs" | grep -q '|rule_'; then
+if grep -v -e '|rule_train_' -e '|rule_microbench_' <<<"$jobs" | grep -q '|rule_'; then
   not_ok "a localrule was submitted to Slurm"
 else
-  ok "only rule train went to Slurm (tables, figures and status ran locally)"
+  ok "only rules train and microbench went to Slurm (tables, figures and status ran locally)"
 fi
 id=$(grep '|rule_train_' <<<"$jobs" | grep -v '|rule_train_mpi_' | head -n 1 | cut -d'|' -f1)
 if [[ -n "$id" ]] && scontrol show job "$id" | grep -q 'NumTasks=1 .*CPUs/Task=1' &&
@@ -179,12 +172,13 @@ if [[ "${tables[*]}" == "${tables_s[*]}" && "${runs[*]}" == "${runs_s[*]}" ]]; t
 else
   not_ok "the two runs produced different file sets"
 fi
-# The columns of a table .csv that hold measured or modelled seconds (they include measured
-# compute time, so they differ between any two runs) are dropped before comparing.
+# The columns of a table .csv that come from measured time (modelled seconds include measured
+# compute; Table 7 times the machine) differ between any two runs and are dropped before
+# comparing: seconds, rates, speedups, time ratios, and iterations timed to a budget.
 deterministic_columns() {
   "$ROOT/.venv/bin/python" -c 'import csv, re, sys
 rows = list(csv.reader(open(sys.argv[1])))
-keep = [i for i, h in enumerate(rows[0]) if not re.search(r"(_s_mean|_s_std|^speedup_mean|^speedup_std)$", h)]
+keep = [i for i, h in enumerate(rows[0]) if not re.search(r"(_s|_s_mean|_s_std|_per_s|^speedup_mean|^speedup_std|_time_ratio|^iterations)$", h)]
 csv.writer(sys.stdout, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])' "$1"
 }
 diffs=0

@@ -22,20 +22,11 @@ for b in slurmctld slurmd srun munged; do
   }
 done
 
-# A run killed with SIGKILL (e.g. a CTest timeout) cannot stop its cluster: stop the clusters of
-# earlier runs whose owner is gone, so their daemons do not pile up. Live runs are left alone.
-for old in "${TMPDIR:-/tmp}"/localsgd-srun.*/; do
-  [[ -f "$old/owner.pid" ]] || continue
-  owner=$(cat "$old/owner.pid")
-  if [[ "$owner" =~ ^[0-9]+$ ]] && { tr '\0' ' ' <"/proc/$owner/cmdline"; } 2>/dev/null | grep -q srun_test.sh; then
-    continue
-  fi
-  echo "srun_test.sh: stopping the leftover cluster of an earlier run in $old" >&2
-  bash "$CLUSTER" stop "$old/cluster" && rm -rf "$old"
-done
+# Clusters of earlier runs killed before they could stop them (tests/slurm/cluster.sh reap).
+bash "$CLUSTER" reap "${TMPDIR:-/tmp}/localsgd-srun."
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-srun.XXXXXX")"
-echo $$ >"$TMP/owner.pid"
+echo "$$ srun_test.sh" >"$TMP/owner"
 cleanup() {
   bash "$CLUSTER" stop "$TMP/cluster" || echo "srun_test.sh: stopping the cluster failed" >&2
   rm -rf "$TMP"

@@ -49,9 +49,11 @@ printf '#!/bin/sh\necho "stub trainer: the workflow test must not train" >&2\nex
   > "$WF/build/localsgd-train"
 printf '#!/bin/sh\necho "stub analyzer: the workflow test must not draw" >&2\nexit 1\n' \
   > "$WF/build/localsgd-analyze"
-chmod +x "$WF/build/localsgd-train" "$WF/build/localsgd-analyze"
+printf '#!/bin/sh\necho "stub microbench: the workflow test must not measure" >&2\nexit 1\n' \
+  > "$WF/build/localsgd-microbench"
+chmod +x "$WF/build/localsgd-train" "$WF/build/localsgd-analyze" "$WF/build/localsgd-microbench"
 # Let the stubs be older than the configs, like a real build that is `ancient` anyway.
-touch -d '2000-01-01' "$WF/build/localsgd-train" "$WF/build/localsgd-analyze"
+touch -d '2000-01-01' "$WF/build/localsgd-train" "$WF/build/localsgd-analyze" "$WF/build/localsgd-microbench"
 
 # ------------------------------------------------------------------ 1. dry run
 # Expected counts straight from the grid file (not through workflow/grid.py).
@@ -275,12 +277,16 @@ check "csv has a header and one line per variant" \
 #          add small's 26 and figure3's K=32 mini-batch and post-local runs, table11's at small
 #          but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
-# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure7 a,b,c
-# + figure12 + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+3+1+3 = 13; smoke: only
-# figure1 and figure7 are at that scale: 2+3 = 5.
+# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure5 + figure7
+# a,b,c + figure12 + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+1+3+1+3 = 14; smoke:
+# only figure1, figure5 and figure7 are at that scale: 2+1+3 = 6.
 declare -A expected_jobs=([small]=144 [smoke]=10 [paper]=255)
 declare -A expected_mpi_jobs=([small]=0 [smoke]=1 [paper]=0)
-declare -A expected_figures=([small]=13 [smoke]=5 [paper]=13)
+# Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
+# figure5's intra-node ping-pong, an MPI job (inter-node waits).
+declare -A expected_bench_jobs=([small]=2 [smoke]=2 [paper]=2)
+declare -A expected_bench_mpi_jobs=([small]=1 [smoke]=1 [paper]=1)
+declare -A expected_figures=([small]=14 [smoke]=6 [paper]=14)
 for scale in small smoke paper; do
   out="$TMP/dry-$scale.txt"
   if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 --config "scale=$scale") >"$out" 2>&1; then
@@ -294,6 +300,12 @@ for scale in small smoke paper; do
     got="$(job_count figure)"
     check "scale $scale: dry run lists ${expected_figures[$scale]} figure jobs, got ${got:-none}" \
       test "${got:-0}" -eq "${expected_figures[$scale]}"
+    got="$(job_count microbench)"
+    check "scale $scale: dry run lists ${expected_bench_jobs[$scale]} microbench jobs, got ${got:-none}" \
+      test "${got:-0}" -eq "${expected_bench_jobs[$scale]}"
+    got="$(job_count microbench_mpi)"
+    check "scale $scale: dry run lists ${expected_bench_mpi_jobs[$scale]} microbench_mpi jobs, got ${got:-none}" \
+      test "${got:-0}" -eq "${expected_bench_mpi_jobs[$scale]}"
     check "scale $scale: dry run lists 1 index job, got $(job_count index)" \
       test "$(job_count index)" = 1
     check "scale $scale: every output path carries the scale" \
@@ -389,18 +401,19 @@ check "status.md lists table13" grep -q '^table13: ' "$WF/tables/smoke/status.md
 # analyzer: every table and figure, the index, and what they contain.
 TRAINER_BIN="${LOCALSGD_TRAINER:-$ROOT/build/localsgd-train}"
 ANALYZER_BIN="${LOCALSGD_ANALYZER:-$ROOT/build/localsgd-analyze}"
+MICROBENCH_BIN="${LOCALSGD_MICROBENCH:-$(dirname "$TRAINER_BIN")/localsgd-microbench}"
 E2E="$TMP/e2e"
 mkdir -p "$E2E"
 cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$ROOT/profiles" "$E2E/"
 rm -rf "$E2E/workflow/__pycache__"
-if [[ ! -x "$TRAINER_BIN" || ! -x "$ANALYZER_BIN" ]]; then
-  not_ok "smoke e2e: $TRAINER_BIN and $ANALYZER_BIN exist (bash scripts/setup.sh, or set LOCALSGD_TRAINER / LOCALSGD_ANALYZER)"
+if [[ ! -x "$TRAINER_BIN" || ! -x "$ANALYZER_BIN" || ! -x "$MICROBENCH_BIN" ]]; then
+  not_ok "smoke e2e: $TRAINER_BIN, $ANALYZER_BIN and $MICROBENCH_BIN exist (bash scripts/setup.sh, or set LOCALSGD_TRAINER / LOCALSGD_ANALYZER / LOCALSGD_MICROBENCH)"
   finish
 fi
 e2e_log="$TMP/e2e.txt"
 start=$SECONDS
 if (cd "$E2E" && "$SNAKEMAKE" --cores 2 --config scale=smoke "trainer=$TRAINER_BIN" \
-    "analyzer=$ANALYZER_BIN") >"$e2e_log" 2>&1; then
+    "analyzer=$ANALYZER_BIN" "microbench=$MICROBENCH_BIN") >"$e2e_log" 2>&1; then
   ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0 ($((SECONDS - start)) s)"
 else
   not_ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0" "$e2e_log"
@@ -425,7 +438,8 @@ for exp in scale["experiments"]:
         for ext in ("md", "csv", "tex"):
             if not (wf / f"tables/smoke/{exp}.{ext}").is_file():
                 bad.append(f"missing tables/smoke/{exp}.{ext}")
-        header(wf / f"tables/smoke/{exp}.csv", ["row", "col", "variant"])
+        header(wf / f"tables/smoke/{exp}.csv",
+               ["row"] if "benchmark" in d else ["row", "col", "variant"])
         continue
     for p in d["panels"]:
         n_fig += 1
@@ -440,7 +454,7 @@ for exp in scale["experiments"]:
             bad.append(f"{pdf.name}: not a PDF")
         if svg.is_file() and b"<svg" not in svg.read_bytes()[:4000]:
             bad.append(f"{svg.name}: not an SVG")
-        header(csv, ["series", "x", "y_mean", "y_std", "seeds"] if p["plot"] == "curves"
+        header(csv, ["series", "x", "y_mean", "y_std", "seeds"] if p["plot"] in ("curves", "lines")
                else ["label", "mean", "std", "seeds"])
         if csv.is_file() and len(csv.read_text().splitlines()) < 2:
             bad.append(f"{csv.name}: no data rows")
@@ -469,6 +483,6 @@ else
   not_ok "smoke e2e: every table and figure, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
 fi
 check "smoke e2e: a second run has nothing to do" \
-  bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 2>&1 | grep -q 'Nothing to be done'"
+  bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 'microbench=$MICROBENCH_BIN' 2>&1 | grep -q 'Nothing to be done'"
 
 finish

@@ -144,6 +144,10 @@ Dataset load_cifar_split(const std::vector<std::string>& paths, std::int64_t lab
   return data;
 }
 
+[[noreturn]] void unknown_dataset(const std::string& dataset) {
+  throw DataError("data.dataset: unknown dataset '" + dataset + "' (expected fashion-mnist, cifar10 or cifar100)");
+}
+
 TrainTestData load_full(const std::string& dataset, const std::string& dir) {
   if (dataset == "fashion-mnist") return {load_idx_split(dir, "train"), load_idx_split(dir, "t10k")};
   if (dataset == "cifar10") {
@@ -155,8 +159,7 @@ TrainTestData load_full(const std::string& dataset, const std::string& dir) {
     return {load_cifar_split({dir + "/train.bin"}, 2, 100),
             load_cifar_split({dir + "/test.bin"}, 2, 100)};
   }
-  throw DataError("data.dataset: unknown dataset '" + dataset +
-                  "' (expected fashion-mnist, cifar10 or cifar100)");
+  unknown_dataset(dataset);
 }
 
 void keep_first(Dataset& data, std::int64_t n, const std::string& key, const std::string& dir) {
@@ -195,6 +198,13 @@ void set_statistics(Dataset& train) {
 }
 
 }  // namespace
+
+ImageShape image_shape(const std::string& dataset) {
+  if (dataset == "fashion-mnist") return {1, 28, 28, 10};
+  if (dataset == "cifar10") return {3, 32, 32, 10};
+  if (dataset == "cifar100") return {3, 32, 32, 100};
+  unknown_dataset(dataset);
+}
 
 std::string default_data_path(const std::string& dataset) {
   if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";

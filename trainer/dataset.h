@@ -34,6 +34,12 @@ struct TrainTestData {
   Dataset test;
 };
 
+// What a dataset's images look like, without reading it (for benchmarks and model sizes).
+struct ImageShape {
+  std::int64_t channels, height, width, num_classes;
+};
+ImageShape image_shape(const std::string& dataset);  // throws DataError for an unknown name
+
 // The directory used when [data] path is empty, e.g. /usr/share/datasets/fashion-mnist.
 std::string default_data_path(const std::string& dataset);
 

@@ -62,6 +62,33 @@ ResNetImpl::ResNetImpl(const ResNetOptions& opts) : options(opts) {
   classifier = register_module("classifier", torch::nn::Linear(in, opts.num_classes));
 }
 
+std::int64_t conv_multiply_accumulates(const torch::nn::Conv2dImpl& conv, std::int64_t& height, std::int64_t& width) {
+  const auto& o = conv.options;
+  auto out_size = [&](std::int64_t in, int d) {
+    const auto& padding = c10::get<torch::ExpandingArray<2>>(o.padding());  // convs here pad explicitly
+    return (in + 2 * (*padding)[d] - (*o.kernel_size())[d]) / (*o.stride())[d] + 1;
+  };
+  height = out_size(height, 0);
+  width = out_size(width, 1);
+  return o.out_channels() * (o.in_channels() / o.groups()) * (*o.kernel_size())[0] * (*o.kernel_size())[1] * height *
+         width;
+}
+
+std::int64_t BasicBlockImpl::multiply_accumulates(std::int64_t& height, std::int64_t& width) const {
+  std::int64_t shortcut_h = height, shortcut_w = width, macs = 0;
+  macs += conv_multiply_accumulates(*conv1, height, width);
+  macs += conv_multiply_accumulates(*conv2, height, width);
+  if (!shortcut->is_empty())
+    macs += conv_multiply_accumulates(*shortcut->ptr<torch::nn::Conv2dImpl>(0), shortcut_h, shortcut_w);
+  return macs;
+}
+
+std::int64_t ResNetImpl::multiply_accumulates(std::int64_t height, std::int64_t width) const {
+  std::int64_t macs = conv_multiply_accumulates(*stem, height, width);
+  for (const auto& block : *stages) macs += block.ptr()->as<BasicBlockImpl>()->multiply_accumulates(height, width);
+  return macs + classifier->options.in_features() * classifier->options.out_features();
+}
+
 torch::Tensor ResNetImpl::forward(const torch::Tensor& x) {
   auto y = torch::relu(stem_bn(stem(x)));
   y = stages->forward(y);

@@ -21,10 +21,15 @@ struct ResNetOptions {
 // Stage widths after the multiplier: round(16w), round(32w), round(64w), each at least 1.
 std::array<std::int64_t, 3> resnet_stage_widths(double width);
 
+// A convolution's multiply-accumulates on an input of height x width; both become its output's.
+std::int64_t conv_multiply_accumulates(const torch::nn::Conv2dImpl& conv, std::int64_t& height, std::int64_t& width);
+
 class BasicBlockImpl : public torch::nn::Module {
  public:
   BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride);
   torch::Tensor forward(const torch::Tensor& x);
+  // Multiply-accumulates of the convolutions on one input; height and width become the output's.
+  std::int64_t multiply_accumulates(std::int64_t& height, std::int64_t& width) const;
 
  private:
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
@@ -37,6 +42,9 @@ class ResNetImpl : public torch::nn::Module {
  public:
   explicit ResNetImpl(const ResNetOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  // Multiply-accumulates of one forward pass on one height x width image: convolutions and the
+  // classifier, read from the modules' options (BN, ReLU, pooling and additions not counted).
+  std::int64_t multiply_accumulates(std::int64_t height, std::int64_t width) const;
   ResNetOptions options;
 
  private:

@@ -22,7 +22,8 @@ from tables import write_atomic  # noqa: E402
 
 TABLE_EXTS = ("md", "csv", "tex")
 FIGURE_EXTS = ("png", "pdf", "svg", "csv", "gp")
-PANEL_WHAT = {"curves": "{y} vs {x}", "bars": "best test accuracy per run (bars)"}
+PANEL_WHAT = {"curves": "{y} vs {x}", "bars": "best test accuracy per run (bars)",
+              "lines": "{y} vs {x}"}
 
 
 def _md(text: str) -> str:
@@ -76,7 +77,11 @@ def build_index(configs, scale, figures_dir, tables_dir) -> str:
             if st.state == "not-at-scale":
                 lines += [f"- Not at this scale (configs/scales/{scale}.toml, `experiments`).", ""]
                 continue
-            lines.append(f"- Runs here: {len(st.variants())} x {len(sc.seeds)} seeds")
+            if e.benchmark:
+                lines.append(f"- Measured here, no training: localsgd-microbench "
+                             f"{e.benchmark.command} ({st.ready_count()})")
+            else:
+                lines.append(f"- Runs here: {len(st.variants())} x {len(sc.seeds)} seeds")
             if st.missing:
                 what = "partly built; " if st.state == "partial" else ""
                 lines.append(f"- {what}Waiting for: {_md(', '.join(st.missing))}")

@@ -39,9 +39,16 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     [[paper_values]]
     row = "..."; col = "..."; value = "92.63 ± 0.26"; tag = "U"   # V | C | I | U
 
+    [benchmark]                    # instead of [[runs]]: measured by localsgd-microbench
+    command = "fwd-bwd"            # model | fwd-bwd (tables) | latency (figures)
+    models = ["resnet20"]          # one job each (latency: placements = ["intra-node", ...])
+    dataset = "cifar10"            # model, fwd-bwd: the images' shape (a dataset role)
+    batches = [32, 64]             # fwd-bwd: the paper's sizes, x the scale's local_batch_factor
+
     [[panels]]                     # figures: one drawing each, figures/<scale>/<id><suffix>.png
     suffix = "a"                   # "" for a figure's only drawing
-    plot = "curves"                # curves | bars (best test accuracy per run)
+    plot = "curves"                # curves | bars (best test accuracy per run) | lines (a
+                                   # [benchmark]'s records, x and y its fields, log = "xy")
     x = "sync_rounds"              # curves: epoch | wall_seconds | modelled_seconds | sync_rounds | samples
     y = "test_accuracy"            # curves: test_accuracy | train_loss | test_loss | train_accuracy
     select = "^\\(a\\)"            # regex on the run's row (default: every run); title, xlabel, ylabel
@@ -89,16 +96,24 @@ CAPABILITIES = frozenset({
     "global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy",
     # the analyzer (build/localsgd-analyze) and the figure analyses it draws
     "localsgd-analyze",
+    # build/localsgd-microbench: the [benchmark] commands of tables 6 and 7
+    "model-size", "fwd-bwd-benchmark", "latency-benchmark",
+    # placements of the latency benchmark (two ranks on two nodes is not built yet)
+    "intra-node",
 })
+# A [benchmark] command of localsgd-microbench -> the capability it stands for.
+BENCHMARK_COMMANDS = {"model": "model-size", "fwd-bwd": "fwd-bwd-benchmark",
+                      "latency": "latency-benchmark"}
 # Analyses of a figure's `analyses` list that localsgd-analyze draws (curves, bars). A figure
 # naming any other analysis (hessian-spectrum, sharpness, ...) waits for it.
-FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h"})
+FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h",
+                             "benchmark-lines"})
 # Analyses of a table's `analyses` list that workflow/tables.py computes.
 TABLE_ANALYSES = frozenset({"time-to-accuracy", "phase-timing"})
-PLOTS = ("curves", "bars")
+PLOTS = ("curves", "bars", "lines")   # lines: fields of a [benchmark]'s records (figure 5)
 CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "time_seconds", "sync_rounds", "samples")
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
-PANEL_KEYS = {"suffix", "plot", "x", "y", "title", "xlabel", "ylabel", "select"}
+PANEL_KEYS = {"suffix", "plot", "x", "y", "log", "title", "xlabel", "ylabel", "select"}
 ALGORITHMS = ("minibatch", "local", "postlocal", "hierarchical")
 RESNET_RE = re.compile(r"^resnet(\d+)$")
 KINDS = ("table", "figure")
@@ -110,7 +125,8 @@ ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 TOP_KEYS = {"id", "kind", "caption", "paper", "needs", "analyses", "row_header", "metric",
-            "baseline", "target_fraction", "phase", "runs", "paper_values", "notes", "panels"}
+            "baseline", "target_fraction", "phase", "runs", "paper_values", "notes", "panels",
+            "benchmark"}
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
             "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
             "global_delay", "needs"}
@@ -206,9 +222,20 @@ class Panel:
     xlabel: str
     ylabel: str
     select: str          # regular expression on a run's row ("" = every run)
+    log: str = ""        # lines: "", "x", "y" or "xy", the axes on a log scale
 
     def selects(self, row: str) -> bool:
         return not self.select or re.search(self.select, row) is not None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A table or figure measured by localsgd-microbench instead of trained: one job per model
+    (model, fwd-bwd) or per placement of the two ranks (latency)."""
+    command: str         # model | fwd-bwd | latency
+    models: tuple        # models, or latency's placements (intra-node, inter-node)
+    dataset: str         # a dataset role, mapped by the scale like a run's ("" for latency)
+    batches: tuple       # fwd-bwd: the paper's batch sizes (a scale multiplies them)
 
 
 @dataclass(frozen=True)
@@ -226,6 +253,7 @@ class Experiment:
     paper_values: tuple  # of PaperValue
     notes: str
     panels: tuple = ()   # of Panel (figures)
+    benchmark: Benchmark | None = None
     baseline: tuple | None = None   # (row, col or None = the cell's column): time metrics
     target_fraction: float = 0.0    # time_to_accuracy and speedup to-target
     phase: str = "to-target"        # speedup
@@ -315,7 +343,9 @@ def load_experiment(path) -> Experiment:
     runs = []
     for i, raw in enumerate(raw_runs):
         runs += _expand_block(raw, path, f"runs block #{i + 1}")
-    _req(runs or d.get("needs"), path, "an experiment without runs must name what it needs")
+    benchmark = _load_benchmark(d, path)
+    _req(runs or d.get("needs") or benchmark, path,
+         "an experiment without runs or [benchmark] must name what it needs")
     cells = [(r.row, r.col) for r in runs]
     dupes = sorted({c for c in cells if cells.count(c) > 1})
     _req(not dupes, path, f"two runs share a table cell (row, col): {dupes[:3]}")
@@ -335,7 +365,37 @@ def load_experiment(path) -> Experiment:
                       analyses=tuple(d.get("analyses", [])),
                       row_header=d.get("row_header", "Run"), metric=metric, runs=tuple(runs),
                       paper_values=tuple(pvs), notes=d.get("notes", "").strip(),
-                      panels=panels, baseline=baseline, target_fraction=fraction, phase=phase)
+                      panels=panels, baseline=baseline, target_fraction=fraction, phase=phase,
+                      benchmark=benchmark)
+
+
+def _load_benchmark(d, path):
+    """The [benchmark] table of a declaration, checked (None without one)."""
+    b = d.get("benchmark")
+    if b is None:
+        return None
+    _req(isinstance(b, dict) and not d.get("runs"), path, "[benchmark] comes instead of [[runs]]")
+    unknown = sorted(set(b) - {"command", "models", "placements", "dataset", "batches"})
+    _req(not unknown, path, f"[benchmark]: unknown keys {unknown}")
+    _req(b.get("command") in BENCHMARK_COMMANDS, path,
+         f"[benchmark] command must be one of {sorted(BENCHMARK_COMMANDS)}")
+    latency = b["command"] == "latency"
+    _req((d.get("kind") == "figure") == latency, path,
+         "[benchmark] latency is a figure's; model and fwd-bwd are tables'")
+    key = "placements" if latency else "models"
+    models = b.get(key)
+    _req(key in b and (latency or "placements" not in b) and isinstance(models, list) and models
+         and all(isinstance(m, str) and re.match(r"^[a-z0-9][a-z0-9.-]*$", m) for m in models),
+         path, f"[benchmark] {key}: a non-empty list of names"
+         + (" (intra-node, inter-node)" if latency else " of models"))
+    _req(isinstance(b.get("dataset"), str) != latency, path,
+         "[benchmark] dataset: required for model and fwd-bwd, not for latency")
+    batches = b.get("batches", [])
+    _req(isinstance(batches, list) and all(_is_int(x) and x >= 1 for x in batches), path,
+         "[benchmark] batches: a list of positive integers")
+    _req((b["command"] == "fwd-bwd") == bool(batches), path,
+         "[benchmark] batches are for command fwd-bwd, which needs them")
+    return Benchmark(b["command"], tuple(models), b.get("dataset", ""), tuple(batches))
 
 
 def _load_timing(d, path, metric, cells) -> tuple:
@@ -381,9 +441,16 @@ def _load_panels(d, path) -> tuple:
         plot = p.get("plot")
         _req(plot in PLOTS, path, f"{where}: plot must be one of {PLOTS}")
         x, y = p.get("x", "epoch"), p.get("y", "test_accuracy")
+        _req(p.get("log", "") in ("", "x", "y", "xy") and (plot == "lines" or "log" not in p),
+             path, f"{where}: log is x, y or xy, for plot lines")
+        _req((plot == "lines") == ("benchmark" in d), path,
+             f"{where}: plot lines draws a [benchmark]'s records, and a [benchmark] figure only those")
         if plot == "curves":
             _req(x in CURVE_X, path, f"{where}: x must be one of {CURVE_X}")
             _req(y in CURVE_Y, path, f"{where}: y must be one of {CURVE_Y}")
+        elif plot == "lines":
+            _req(all(isinstance(v, str) and re.match(r"^[a-z_]+$", v) for v in (p.get("x"), p.get("y"))),
+                 path, f"{where}: lines needs x and y, fields of the benchmark's records")
         else:
             _req("x" not in p and "y" not in p, path, f"{where}: bars take no x/y "
                  "(best test accuracy per run)")
@@ -395,7 +462,7 @@ def _load_panels(d, path) -> tuple:
             raise RegistryError(f"{path}: {where}: bad select regex: {e}") from e
         panels.append(Panel(suffix=suffix, plot=plot, x=x, y=y, title=p.get("title", ""),
                             xlabel=p.get("xlabel", ""), ylabel=p.get("ylabel", ""),
-                            select=p.get("select", "")))
+                            select=p.get("select", ""), log=p.get("log", "")))
     suffixes = [q.suffix for q in panels]
     _req(len(set(suffixes)) == len(suffixes), path, "two panels share a suffix")
     _req(len(panels) <= 1 or "" not in suffixes, path,
@@ -531,28 +598,54 @@ class RunVariant:
 
 def missing_for(spec: RunSpec, scale: Scale) -> list:
     """What a run still waits for at `scale` (empty: it can be trained)."""
-    missing = [c for c in spec.capabilities() if c not in CAPABILITIES]
-    if spec.dataset in CAPABILITIES and spec.dataset not in scale.datasets:
-        missing.append(f"dataset role {spec.dataset} mapped by scale {scale.name}")
-    elif spec.dataset in scale.datasets and scale.datasets[spec.dataset][0] not in CAPABILITIES:
-        missing.append(scale.datasets[spec.dataset][0])
-    if spec.model in CAPABILITIES and spec.model not in scale.models:
-        missing.append(f"model {spec.model} mapped by scale {scale.name}")
-    return missing
+    return _missing_model_data(spec.capabilities(), spec.model, spec.dataset, scale)
 
 
-def resolve(spec: RunSpec, scale: Scale) -> RunVariant:
-    """The trainer run of a (ready) run spec at a scale; its name encodes its settings."""
-    ds_name, ds_over = scale.datasets[spec.dataset]
-    model_over, model_epochs = scale.models[spec.model]
-    B = max(1, round(spec.local_batch * scale.local_batch_factor))
+def _model_and_data(model, dataset, scale: Scale) -> tuple:
+    """(name parts, overrides) of a model on a dataset role at a scale, its trainer overrides
+    first: what a run and a benchmark of that model share."""
+    ds_name, ds_over = scale.datasets[dataset]
+    model_over, _ = scale.models[model]
     parts, over = [], list(scale.trainer)
     if ds_over:
         parts.append(ds_name)
         over += ds_over
     if model_over:
-        parts.append(spec.model)
+        parts.append(model)
         over += model_over
+    return parts, over
+
+
+def _missing_model_data(capabilities, model, dataset, scale: Scale) -> list:
+    """What a model on a dataset role, needing `capabilities` (model and dataset among them),
+    waits for at a scale."""
+    missing = [c for c in capabilities if c not in CAPABILITIES]
+    if dataset in CAPABILITIES and dataset not in scale.datasets:
+        missing.append(f"dataset role {dataset} mapped by scale {scale.name}")
+    elif dataset in scale.datasets and scale.datasets[dataset][0] not in CAPABILITIES:
+        missing.append(scale.datasets[dataset][0])
+    if model in CAPABILITIES and model not in scale.models:
+        missing.append(f"model {model} mapped by scale {scale.name}")
+    return missing
+
+
+def benchmark_arguments(bench: Benchmark, model: str, scale: Scale) -> list:
+    """localsgd-microbench's arguments after CONFIG for one model of a [benchmark] at a scale."""
+    _, over = _model_and_data(model, bench.dataset, scale)
+    args = []
+    for k, v in over:
+        args += ["--set", f"{k}={toml_value(v)}"]
+    if bench.batches:
+        batches = [max(1, round(b * scale.local_batch_factor)) for b in bench.batches]
+        args += ["--batches", ",".join(str(b) for b in dict.fromkeys(batches))]
+    return args
+
+
+def resolve(spec: RunSpec, scale: Scale) -> RunVariant:
+    """The trainer run of a (ready) run spec at a scale; its name encodes its settings."""
+    _, model_epochs = scale.models[spec.model]
+    B = max(1, round(spec.local_batch * scale.local_batch_factor))
+    parts, over = _model_and_data(spec.model, spec.dataset, scale)
     alg = f"{spec.algorithm}-k{spec.workers}-b{B}"
     if spec.algorithm != "minibatch":
         alg += f"-h{spec.local_steps}"
@@ -596,17 +689,28 @@ class Status:
     state: str                     # ready | partial | waiting | not-at-scale
     missing: list                  # capabilities it waits for
     cells: list = field(default_factory=list)  # (RunSpec, RunVariant or None, missing list)
+    bench_cells: list = field(default_factory=list)  # [benchmark]: (model, missing list)
+
+    def ready_count(self) -> str:
+        if self.experiment.benchmark:
+            n = sum(1 for _, m in self.bench_cells if not m)
+            return f"{n} benchmark{'s' * (n != 1)}"
+        return f"{len(self.variants())} runs"
 
     def line(self) -> str:
         e = self.experiment
         if self.state == "ready":
-            return f"{e.id}: ready ({len(self.variants())} runs)"
+            return f"{e.id}: ready ({self.ready_count()})"
         if self.state == "not-at-scale":
             return f"{e.id}: not at this scale"
         what = ", ".join(self.missing)
         if self.state == "partial":
-            return f"{e.id}: partial ({len(self.variants())} runs ready); waiting for: {what}"
+            return f"{e.id}: partial ({self.ready_count()} ready); waiting for: {what}"
         return f"{e.id}: waiting for: {what}"
+
+    def benchmark_models(self) -> list:
+        """Models of a [benchmark] table that can be measured at this scale."""
+        return [model for model, m in self.bench_cells if not m]
 
     def variants(self) -> list:
         seen = {}
@@ -644,7 +748,10 @@ class ScaleRegistry:
 
     def panel_series(self, exp_id, panel) -> list:
         """(label, variant) per trainable run a panel draws, in declaration order; the label
-        is the run's row (and column), '=' written ':' (the analyzer splits LABEL=RUN_DIR)."""
+        is the run's row (and column), '=' written ':' (the analyzer splits LABEL=RUN_DIR).
+        A [benchmark] figure's: (placement, None) per measurable placement."""
+        if self.experiments[exp_id].benchmark:
+            return [(m, None) for m in self.statuses[exp_id].benchmark_models()]
         out = []
         for spec, v, _ in self.statuses[exp_id].cells:
             if v is None or not panel.selects(spec.row):
@@ -657,6 +764,13 @@ class ScaleRegistry:
         """Ids of the tables that can be built at this scale (ready or partial)."""
         return [i for i, s in self.statuses.items()
                 if s.state in ("ready", "partial") and s.experiment.kind == "table"]
+
+    def benchmarks(self) -> list:
+        """(experiment id, model or placement) of every benchmark job of the scale's buildable
+        tables and figures."""
+        ids = self.tables() + [i for i, st in self.statuses.items() if st.experiment.kind == "figure"
+                               and st.state in ("ready", "partial")]
+        return [(i, m) for i in ids for m in self.statuses[i].benchmark_models()]
 
     def runs(self, exp_id) -> list:
         """(variant, seed) of every trainable run of an experiment."""
@@ -686,20 +800,30 @@ def build(configs_dir, scale_name) -> ScaleRegistry:
         exp_missing += [a for a in e.analyses if a not in done]
         if e.kind == "figure" and not e.panels and not exp_missing:
             exp_missing.append("[[panels]] in its declaration")
-        cells, run_missing = [], []
+        cells, run_missing, bench_cells = [], [], []
         for spec in e.runs:
             m = missing_for(spec, scale)
             run_missing += m
             cells.append((spec, None if (m or exp_missing) else resolve(spec, scale), m))
+        if e.benchmark:
+            b = e.benchmark
+            for model in b.models:
+                if b.command == "latency":   # model is a placement of the two ranks
+                    m = [c for c in (BENCHMARK_COMMANDS[b.command], model) if c not in CAPABILITIES]
+                else:
+                    caps = (BENCHMARK_COMMANDS[b.command], model, b.dataset)
+                    m = _missing_model_data(caps, model, b.dataset, scale)
+                run_missing += m
+                bench_cells.append((model, m + exp_missing))
         missing = _unique(exp_missing + run_missing)
-        ready = [c for c in cells if c[1] is not None]
+        ready = [c for c in cells if c[1] is not None] + [c for c in bench_cells if not c[1]]
         if not missing:
             state = "ready"
         elif ready:
             state = "partial"
         else:
             state = "waiting"
-        st = Status(e, state, missing, cells)
+        st = Status(e, state, missing, cells, bench_cells)
         statuses[e.id] = st
         if state in ("ready", "partial"):
             for v in st.variants():

@@ -390,8 +390,16 @@ def experiment_tables(configs_dir, scale, exp_id, runs_dir):
     if exp_id not in reg.statuses or reg.statuses[exp_id].state not in ("ready", "partial"):
         raise TableError(f"{exp_id}: not buildable at scale {scale!r}")
     st = reg.statuses[exp_id]
+    if st.experiment.benchmark:
+        import benchmark_tables  # workflow/benchmark_tables.py
+        return render(reg, st, *benchmark_tables.table(st, Path(runs_dir).parent / "bench"))
+    return render(reg, st, *run_table(st, reg.scale.seeds, runs_dir))
+
+
+def run_table(st, seeds, runs_dir) -> tuple:
+    """(rows, cols, cells, notes, csv header, csv rows) of a table of training runs."""
+    import registry as reg_lib
     exp = st.experiment
-    seeds = reg.scale.seeds
     files = RunFiles(runs_dir, seeds)
     metric = (TimeMetric if exp.metric in reg_lib.TIME_METRICS else AccuracyMetric)(
         exp, st.cells, files)
@@ -418,6 +426,18 @@ def experiment_tables(configs_dir, scale, exp_id, runs_dir):
                      variant.local_batch, variant.local_steps,
                      variant.block_steps if variant.kind == "hierarchical" else "",
                      len(seeds), num(m.mean), num(m.std)] + extra + pcsv + [""])
+    notes = metric.notes() + [
+        "\"paper\" is the paper's value with its confidence tag: [V] stated in the prose, [C] "
+        "from the code, [I] inferred, [U] unverified (recalled)."]
+    header = ["row", "col", "variant", "algorithm", "K", "B_loc", "H", "H_b", "seeds",
+              f"{metric.csv_value}_mean", f"{metric.csv_value}_std", *metric.EXTRA_CSV,
+              "paper_value", "paper_tag", "waiting_for"]
+    return rows, cols, cells, notes, header, long
+
+
+def render(reg, st, rows, cols, cells, notes, csv_header, csv_rows) -> tuple:
+    """(markdown, csv, latex) of a table: `cells` maps (row, col) to text."""
+    exp, scale = st.experiment, reg.scale.name
     header = [exp.row_header] + [c or "Result" for c in cols]
     md = [f"## {exp.id}: {exp.caption}", "", f"Scale `{scale}`: {reg.scale.description}.", ""]
     esc = (lambda c: c.replace("|", "\\|"))
@@ -425,18 +445,14 @@ def experiment_tables(configs_dir, scale, exp_id, runs_dir):
     md.append("|---|" + "---:|" * len(cols))
     for r in rows:
         md.append("| " + " | ".join([esc(r)] + [esc(cells.get((r, c), "—")) for c in cols]) + " |")
-    md += [""] + metric.notes() + [
-        "\"paper\" is the paper's value with its confidence tag: [V] stated in the prose, [C] "
-        "from the code, [I] inferred, [U] unverified (recalled)."]
+    md += [""] + notes
     if st.state == "partial":
         md.append(f"Not built yet (waiting for: {', '.join(st.missing)}): those cells say so.")
     md += ["", f"Paper settings: {exp.paper}", ""]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["row", "col", "variant", "algorithm", "K", "B_loc", "H", "H_b", "seeds",
-                f"{metric.csv_value}_mean", f"{metric.csv_value}_std", *metric.EXTRA_CSV,
-                "paper_value", "paper_tag", "waiting_for"])
-    w.writerows(long)
+    w.writerow(csv_header)
+    w.writerows(csv_rows)
     tex_esc = (lambda c: c.replace("\\", "").replace("&", "\\&").replace("%", "\\%")
                .replace("_", "\\_").replace("#", "\\#").replace("±", "$\\pm$")
                .replace("·", "$\\cdot$").replace("×", "$\\times$").replace("^b", "$^b$"))

@@ -4,6 +4,12 @@
 #   tests/slurm/cluster.sh start STATE_DIR   # (re)start it; waits until the node is idle
 #   tests/slurm/cluster.sh env STATE_DIR     # prints: export SLURM_CONF=STATE_DIR/slurm.conf
 #   tests/slurm/cluster.sh stop STATE_DIR    # stops the daemons whose PID files are in STATE_DIR
+#   tests/slurm/cluster.sh reap PREFIX       # stops the clusters of PREFIX*/ whose owner is gone
+#
+# A test that starts a cluster in WORK/cluster writes "PID SCRIPT" to WORK/owner and stops the
+# cluster on exit; if it was killed with SIGKILL (e.g. a CTest timeout) it cannot, so its next
+# run calls `reap` with the prefix of its work directories: a directory whose owner process is
+# no longer SCRIPT has its cluster stopped and is removed. Live runs are left alone.
 #
 # Made for a machine without systemd or usable cgroups (Debian 12 VM, run as root): slurmctld and
 # slurmd run as root with proctrack/linuxproc and task/none, on their own free ports, with state,
@@ -22,10 +28,23 @@ STOP_TIMEOUT=15         # seconds for a daemon to exit after SIGTERM (then SIGKI
 DEF_MEM_PER_CPU=512     # MB; with CR_Core_Memory a job without --mem would otherwise get all memory
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
-usage() { die "usage: cluster.sh start|stop|env STATE_DIR"; }
+usage() { die "usage: cluster.sh start|stop|env STATE_DIR | reap PREFIX"; }
 
 [[ $# -eq 2 ]] || usage
 CMD="$1"
+if [[ "$CMD" == reap ]]; then
+  for old in "$2"*/; do
+    [[ -f "$old/owner" ]] || continue
+    read -r pid script <"$old/owner"
+    if [[ "$pid" =~ ^[0-9]+$ && -n "$script" ]] &&
+       { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "$script"; then
+      continue
+    fi
+    echo "cluster.sh: stopping the leftover cluster of an earlier ${script:-run} in $old" >&2
+    bash "${BASH_SOURCE[0]}" stop "$old/cluster" && rm -rf "$old"
+  done
+  exit 0
+fi
 if [[ "$CMD" == start ]]; then
   mkdir -p "$2" || die "cannot create $2"
 elif [[ ! -d "$2" ]]; then
