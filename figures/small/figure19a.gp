@@ -9,7 +9,7 @@ csv = dir . "/" . base . ".csv"
 set datafile separator comma
 set grid
 set title "Figure 19: hierarchical local SGD, H = 2, no extra delay" noenhanced
-set xlabel "modelled time (s)" noenhanced
+set xlabel "training time (s), modelled" noenhanced
 set ylabel "test accuracy" noenhanced
 array labels[4] = ["H:2 H^b:1 delay 0.0s", "H:2 H^b:2 delay 0.0s", "H:2 H^b:4 delay 0.0s", "H:2 H^b:16 delay 0.0s"]
 set key bottom right

@@ -8,8 +8,8 @@ do for [i = strlen(ARG0):1:-1] {
 csv = dir . "/" . base . ".csv"
 set datafile separator comma
 set grid
-set title "Figure 7 (b): test accuracy vs wall time" noenhanced
-set xlabel "wall-clock time (s)" noenhanced
+set title "Figure 7 (b): test accuracy vs training time" noenhanced
+set xlabel "training time (s), modelled" noenhanced
 set ylabel "test accuracy" noenhanced
 array labels[5] = ["H:1", "H:2", "H:4", "H:8", "H:16"]
 set key bottom right
