@@ -356,7 +356,8 @@ class TimeMetric:
                    "unreached seeds excluded and counted)."]
         else:
             out = [f"Cells: speedup = the baseline's mean time / this run's mean time, over "
-                   f"{PHASE_TEXT[self.exp.phase]}; baseline {where}."]
+                   f"{PHASE_TEXT[self.exp.phase]}; baseline {where}. Means are over the seeds "
+                   "that completed (and reached the target); the others are counted in the cell."]
         if self.exp.phase == "to-target":
             targets = ", ".join(f"{100 * t:.2f} %" if t is not None else "none"
                                 for t in dict.fromkeys(self.targets.values()))
