@@ -51,6 +51,16 @@ void take(std::map<std::string, std::string>& options, const std::string& name, 
   if (options.count(name)) out = options[name];
 }
 
+// The options every subcommand has: --out, the labels and the gnuplot program.
+template <typename Options>
+void take_common(std::map<std::string, std::string>& options, Options& o) {
+  take(options, "out", o.out);
+  take(options, "title", o.title);
+  take(options, "xlabel", o.xlabel);
+  take(options, "ylabel", o.ylabel);
+  take(options, "gnuplot", o.gnuplot);
+}
+
 void require_one_of(const std::string& option, const std::string& value,
                     const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
@@ -79,13 +89,9 @@ SeriesSpec parse_series(const std::string& word) {
 CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
   Parsed p = parse(args, {"out", "x", "y", "title", "xlabel", "ylabel", "gnuplot"});
   CurvesOptions o;
-  take(p.options, "out", o.out);
+  take_common(p.options, o);
   take(p.options, "x", o.x);
   take(p.options, "y", o.y);
-  take(p.options, "title", o.title);
-  take(p.options, "xlabel", o.xlabel);
-  take(p.options, "ylabel", o.ylabel);
-  take(p.options, "gnuplot", o.gnuplot);
   require_one_of("--x", o.x, x_fields());
   require_one_of("--y", o.y, y_fields());
   o.series = std::move(p.series);
@@ -95,11 +101,7 @@ CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
 BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
   Parsed p = parse(args, {"out", "title", "xlabel", "ylabel", "gnuplot"});
   BarsOptions o;
-  take(p.options, "out", o.out);
-  take(p.options, "title", o.title);
-  take(p.options, "xlabel", o.xlabel);
-  take(p.options, "ylabel", o.ylabel);
-  take(p.options, "gnuplot", o.gnuplot);
+  take_common(p.options, o);
   o.series = std::move(p.series);
   return o;
 }
@@ -107,14 +109,10 @@ BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
 LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
   Parsed p = parse(args, {"out", "x", "y", "log", "title", "xlabel", "ylabel", "gnuplot"});
   LinesOptions o;
-  take(p.options, "out", o.out);
+  take_common(p.options, o);
   take(p.options, "x", o.x);
   take(p.options, "y", o.y);
   take(p.options, "log", o.log);
-  take(p.options, "title", o.title);
-  take(p.options, "xlabel", o.xlabel);
-  take(p.options, "ylabel", o.ylabel);
-  take(p.options, "gnuplot", o.gnuplot);
   if (o.x.empty() || o.y.empty()) throw UsageError("lines needs --x FIELD and --y FIELD");
   if (!o.log.empty()) require_one_of("--log", o.log, {"x", "y", "xy"});
   o.series = std::move(p.series);
