@@ -1,10 +1,12 @@
-# Reproduction workflow: trains every run of a scale's grids with build/localsgd-train and
-# turns the runs into tables. The trainer is built by scripts/setup.sh, not here.
+# Reproduction workflow: trains every run of a scale's tables and figures with
+# build/localsgd-train, measures the micro-benchmarks with build/localsgd-microbench, and turns
+# them into tables (workflow/tables.py) and figures (build/localsgd-analyze). The binaries are
+# built by scripts/setup.sh, not here.
 #
 #   .venv/bin/snakemake -n                                  # what would run (scale "small")
-#   .venv/bin/snakemake --cores 2                           # all tables of the scale
-#   .venv/bin/snakemake --cores 2 --config scale=small grids=first-grid
-#   .venv/bin/snakemake --cores 2 tables/small/table3.md    # one table of the registry
+#   .venv/bin/snakemake --cores 2                           # every table and figure of the scale
+#   .venv/bin/snakemake --cores 2 --config experiments=table3,figure7   # only these
+#   .venv/bin/snakemake --cores 2 tables/small/table3.md    # one table
 #   .venv/bin/snakemake --config scale=smoke --cores 2      # seconds per job
 #
 # Experiment registry (workflow/registry.py): configs/experiments/<id>.toml declares the runs
@@ -19,11 +21,11 @@
 # provide on these machines, so no such declaration would be true.
 #
 # Layout:
-#   configs/<scale>/<base>.toml          trainer base config(s)
-#   configs/<scale>/<name>-grid.toml     a grid: seeds + variants (see workflow/grid.py)
 #   results/<scale>/runs/<variant>/seed<seed>/   one training run (summary.json, ...)
-#   results/<scale>/logs/train/<variant>/seed<seed>.log
-#   tables/<scale>/<name>-grid.{md,csv}  one table per grid
+#   results/<scale>/bench/<id>/<model>.jsonl     one micro-benchmark's records
+#   results/<scale>/logs/<rule>/...              every job's log
+#   tables/<scale>/<id>.{md,csv,tex}, tables/<scale>/status.md
+#   figures/<scale>/<id><panel>.{png,pdf,svg,csv,gp}, figures/<scale>/README.md (the index)
 
 import glob
 import os
@@ -32,7 +34,6 @@ import sys
 import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
-import grid as grid_lib  # noqa: E402  workflow/grid.py
 import registry as registry_lib  # noqa: E402  workflow/registry.py
 
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
@@ -47,10 +48,7 @@ FIGURES_DIR = "figures"
 WORKFLOW_CODE = os.path.join(workflow.basedir, "workflow")
 
 SCALE = str(config.get("scale", "small"))
-_grids = config.get("grids")  # optional: restrict the default target to these grids
-if isinstance(_grids, str):
-    _grids = [g for g in _grids.split(",") if g]
-_experiments = config.get("experiments")  # optional: restrict it to these registry tables
+_experiments = config.get("experiments")  # optional: restrict the default target to these
 if isinstance(_experiments, str):
     _experiments = [e for e in _experiments.split(",") if e]
 
@@ -59,19 +57,6 @@ if not os.path.exists(TRAINER):
         f"Snakefile: {TRAINER} not found: build it first with `bash scripts/setup.sh`",
         file=sys.stderr,
     )
-
-_registries = {}
-
-
-def registry(scale):
-    """All hand-written grids of `scale` (configs/<scale>/*-grid.toml), loaded once."""
-    if scale not in _registries:
-        if os.path.isdir(os.path.join(CONFIGS_DIR, scale)):
-            _registries[scale] = grid_lib.load_registry(CONFIGS_DIR, scale)
-        else:
-            _registries[scale] = grid_lib.Registry(scale=scale)
-    return _registries[scale]
-
 
 _experiment_registries = {}
 
@@ -83,24 +68,9 @@ def experiments(scale):
     return _experiment_registries[scale]
 
 
-def _same_run(a, b):
-    return a.base_config == b.base_config and sorted(a.set_args()) == sorted(b.set_args())
-
-
-def all_variants(scale):
-    """Every trainable run of a scale: grid variants and registry runs, deduplicated by name."""
-    merged = dict(experiments(scale).variants)
-    for name, v in registry(scale).variants.items():
-        if name in merged and not _same_run(merged[name], v):
-            raise ValueError(f"scale {scale!r}: run {name!r} of a grid differs from the "
-                             f"registry run of the same name")
-        merged[name] = v  # the grid's variant keeps its command line (existing results)
-    return merged
-
-
 def variant_of(wildcards):
     try:
-        return all_variants(wildcards.scale)[wildcards.variant]
+        return experiments(wildcards.scale).variants[wildcards.variant]
     except KeyError:
         raise ValueError(
             f"scale {wildcards.scale!r} has no variant {wildcards.variant!r}"
@@ -130,23 +100,6 @@ def train_slurm(what):
     return resource
 
 
-def grid_of(wildcards):
-    try:
-        return registry(wildcards.scale).grids[wildcards.grid]
-    except KeyError:
-        raise ValueError(f"scale {wildcards.scale!r} has no grid {wildcards.grid!r}") from None
-
-
-def grid_summaries(wildcards):
-    g = grid_of(wildcards)
-    return [
-        os.path.join(
-            str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), "summary.json"
-        )
-        for v, s in g.runs()
-    ]
-
-
 def experiment_summaries(wildcards):
     """What a table reads: its runs' summary.json, or its benchmarks' outputs."""
     reg = experiments(wildcards.scale)
@@ -156,7 +109,7 @@ def experiment_summaries(wildcards):
         raise ValueError(f"scale {wildcards.scale!r}: no table {wildcards.exp!r} to build{why}")
     return [
         os.path.join(
-            str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), "summary.json"
+            str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), "summary.json"
         )
         for v, s in reg.runs(wildcards.exp)
     ] + [
@@ -212,35 +165,20 @@ def benchmark_args(wildcards):
 
 
 def default_tables():
-    if _experiments is not None and _grids is None:
-        names = []  # experiments= alone: no grid tables
-    else:
-        names = _grids or list(registry(SCALE).grids)
-    for name in names:
-        if name not in registry(SCALE).grids:
-            raise ValueError(f"scale {SCALE!r} has no grid {name!r}")
     reg = experiments(SCALE)
-    if _grids is not None and _experiments is None:
-        exps = []  # grids= alone: no registry tables
-    else:
-        exps = _experiments or reg.tables()
+    exps = reg.tables() if _experiments is None else \
+        [e for e in _experiments if e.startswith("table")]
     for e in exps:
         if e not in reg.tables():
             why = reg.statuses[e].line() if e in reg.statuses else f"no experiment {e}"
             raise ValueError(f"scale {SCALE!r}: {why}")
     targets = expand(
-        os.path.join(TABLES_DIR, "{scale}", "{grid}.{ext}"),
-        scale=SCALE,
-        grid=names,
-        ext=["md", "csv"],
-    )
-    targets += expand(
         os.path.join(TABLES_DIR, "{scale}", "{exp}.{ext}"),
         scale=SCALE,
         exp=exps,
         ext=["md", "csv", "tex"],
     )
-    if _grids is None and _experiments is None:
+    if _experiments is None:
         targets.append(os.path.join(TABLES_DIR, SCALE, "status.md"))
     return targets
 
@@ -268,7 +206,7 @@ def figure_run_dirs(wildcards):
         return [(label, [bench_output(wildcards.scale, exp_id, label)])
                 for label, _ in reg.panel_series(exp_id, panel)]
     return [
-        (label, [str(grid_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
+        (label, [str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
                  for s in reg.scale.seeds])
         for label, v in reg.panel_series(exp_id, panel)
     ]
@@ -302,15 +240,15 @@ def figure_args(wildcards):
 
 
 def default_figures():
-    """Every drawable figure of the scale, and the index, unless grids=/experiments= narrow
-    the default target (then only the figures named in experiments=)."""
+    """Every drawable figure of the scale, and the index, unless experiments= narrows the
+    default target (then only the figures it names)."""
     reg = experiments(SCALE)
-    if _grids is None and _experiments is None:
+    if _experiments is None:
         figs = reg.figures()
     else:
-        figs = [f for f in reg.figures() if reg.panel(f)[0] in (_experiments or [])]
+        figs = [f for f in reg.figures() if reg.panel(f)[0] in _experiments]
     targets = expand(os.path.join(FIGURES_DIR, "{scale}", "{fig}.png"), scale=SCALE, fig=figs)
-    if _grids is None and _experiments is None:
+    if _experiments is None:
         targets.append(os.path.join(FIGURES_DIR, SCALE, "README.md"))
     return targets
 
@@ -331,7 +269,6 @@ wildcard_constraints:
     scale=r"[A-Za-z0-9_-]+",
     variant=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     seed=r"\d+",
-    grid=r"[A-Za-z0-9_.-]+-grid",
     exp=r"table\d+",
     fig=r"figure\d+[a-z]?",
     model=r"[a-z0-9][a-z0-9.-]*",
@@ -340,7 +277,6 @@ wildcard_constraints:
 
 localrules:
     all,
-    table,
     experiment_table,
     status,
     figure,
@@ -479,28 +415,6 @@ rule microbench_mpi:
         )
 
 
-rule table:
-    input:
-        summaries=grid_summaries,
-        grid=lambda wc: str(grid_of(wc).path),
-        tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
-        grid_code=os.path.join(WORKFLOW_CODE, "grid.py"),
-    output:
-        md="tables/{scale}/{grid}.md",
-        csv="tables/{scale}/{grid}.csv",
-    params:
-        python=sys.executable,  # the interpreter running Snakemake (.venv's)
-        runs_dir=lambda wc: os.path.join(RESULTS_DIR, wc.scale, "runs"),
-    log:
-        "results/{scale}/logs/table/{grid}.log",
-    # tables.py writes each table to a temporary name, then renames it into place.
-    run:
-        shell(
-            "{params.python} {input.tables_code} {input.grid} {params.runs_dir}"
-            " {output.md} {output.csv} > {log} 2>&1"
-        )
-
-
 rule experiment_table:
     input:
         summaries=experiment_summaries,
@@ -576,9 +490,7 @@ rule figure:
 def index_inputs(wildcards):
     """Every table and figure of the scale: the index links only to files that exist."""
     reg = experiments(wildcards.scale)
-    out = expand(os.path.join(TABLES_DIR, "{scale}", "{grid}.{ext}"), scale=wildcards.scale,
-                 grid=list(registry(wildcards.scale).grids), ext=["md", "csv"])
-    out += expand(os.path.join(TABLES_DIR, "{scale}", "{exp}.{ext}"), scale=wildcards.scale,
+    out = expand(os.path.join(TABLES_DIR, "{scale}", "{exp}.{ext}"), scale=wildcards.scale,
                   exp=reg.tables(), ext=["md", "csv", "tex"])
     out += expand(os.path.join(FIGURES_DIR, "{scale}", "{fig}.{ext}"), scale=wildcards.scale,
                   fig=reg.figures(), ext=["png", "pdf", "svg", "csv", "gp"])

@@ -5,9 +5,9 @@ tables/<scale>/README.md), readable on GitHub and offline.
 
 Lists every declared table and figure of configs/experiments with its caption, the paper's
 settings, the scale's settings, relative links to its files, and for the ones that cannot be
-built what they wait for. Grid tables (configs/<scale>/*-grid.toml) come first. A file is
-linked only if it exists when the index is written (the workflow writes the index after every
-table and figure of the scale). Both files are written to a temporary name, then renamed.
+built what they wait for. A file is linked only if it exists when the index is written (the
+workflow writes the index after every table and figure of the scale). Both files are written to
+a temporary name, then renamed.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import grid as grid_lib  # noqa: E402
 import registry as registry_lib  # noqa: E402
 from tables import write_atomic  # noqa: E402
 
@@ -54,16 +53,6 @@ def build_index(configs, scale, figures_dir, tables_dir) -> str:
     status_links = _links(figures_dir, tables_dir / "status", ("md",))
     if status_links:
         lines += [f"Status of every declaration: {status_links[0]}.", ""]
-
-    grids = grid_lib.load_registry(configs, scale).grids if (Path(configs) / scale).is_dir() \
-        else {}
-    if grids:
-        lines += ["## Grid tables", ""]
-        for name, g in grids.items():
-            links = _links(figures_dir, tables_dir / name, ("md", "csv"))
-            where = " · ".join(links) if links else "not built yet"
-            lines.append(f"- **{name}**: {_md(g.title)} — {where}")
-        lines.append("")
 
     for kind, heading in (("table", "Tables"), ("figure", "Figures")):
         lines += [f"## {heading}", ""]
@@ -120,7 +109,7 @@ def main(argv=None) -> int:
     configs, scale, figures_dir, tables_dir = argv
     try:
         text = build_index(configs, scale, figures_dir, tables_dir)
-    except (registry_lib.RegistryError, grid_lib.GridError) as e:
+    except registry_lib.RegistryError as e:
         print(f"index.py: error: {e}", file=sys.stderr)
         return 1
     figures_dir, tables_dir = Path(figures_dir), Path(tables_dir)

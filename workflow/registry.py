@@ -80,8 +80,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grid import GridError, toml_value as grid_toml_value  # noqa: E402
 
 # What the trainer (and the workflow) can do today. Every need of a declaration that is not
 # in here makes the experiment (or the runs that need it) wait.
@@ -157,11 +155,26 @@ def _is_num(x):
 
 
 def toml_value(value) -> str:
-    """A Python value as a TOML value for the trainer's --set (one formatter: grid.py's)."""
-    try:
-        return grid_toml_value(value)
-    except GridError as error:
-        raise RegistryError(str(error)) from None
+    """A Python value as a TOML value, for the trainer's --set section.key=value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RegistryError(f"non-finite number {value!r} in an override")
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise RegistryError(f"cannot pass {value!r} ({type(value).__name__}) as an override")
+
+
+def run_dir(results_dir, scale: str, variant: str, seed: int) -> Path:
+    """Where one training run writes: results/<scale>/runs/<variant>/seed<seed>/."""
+    return Path(results_dir) / scale / "runs" / variant / f"seed{seed}"
 
 
 def fmt_num(x) -> str:

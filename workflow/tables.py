@@ -1,14 +1,16 @@
-"""Result tables of a grid: one row per variant, mean ± std over seeds.
+"""The tables of the experiment registry (configs/experiments/table*.toml) at a scale, in
+Markdown, CSV and LaTeX (booktabs). Used by the Snakefile's experiment_table rule, and runnable
+by hand:
 
-Used by the Snakefile's table rule, and runnable by hand:
+    python3 workflow/tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv OUT.tex
 
-    python3 workflow/tables.py GRID.toml RUNS_DIR OUT.md OUT.csv
-
-where RUNS_DIR holds <variant>/seed<seed>/summary.json for every run of the grid.
+where RUNS_DIR holds <variant>/seed<seed>/ for every run the table reads (and RUNS_DIR/../bench/
+the micro-benchmarks' records).
 
 Accuracies are shown in percent. Mean and sample std (ddof=1) over the seeds that completed;
 with one completed seed only the mean is shown. Diverged seeds are left out of the mean and
-counted in the cell ("diverged" when all seeds diverged).
+counted in the cell ("diverged" when all seeds diverged). Time-to-accuracy and speedup cells:
+see TimeMetric; micro-benchmark tables: workflow/benchmark_tables.py.
 """
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import grid as grid_lib  # noqa: E402  (workflow/grid.py, next to this file)
 import timing as timing_lib  # noqa: E402  (workflow/timing.py)
 
 STATUSES = ("completed", "diverged")
@@ -60,15 +61,6 @@ class Stat:
         return text
 
 
-@dataclass
-class Row:
-    variant: grid_lib.Variant
-    seeds: int
-    diverged: int
-    best: Stat
-    final: Stat
-
-
 def load_summary(path) -> dict:
     path = Path(path)
     try:
@@ -88,78 +80,6 @@ def load_summary(path) -> dict:
     return summary
 
 
-def make_row(variant, summaries: list) -> Row:
-    """One table row from the summaries (dicts) of a variant's seeds."""
-    if not summaries:
-        raise TableError(f"variant {variant.name!r}: no runs")
-    ok = [s for s in summaries if s["status"] == "completed"]
-    diverged = len(summaries) - len(ok)
-    n = len(summaries)
-
-    def stat(key):
-        return Stat(values=[100.0 * s[key] for s in ok], diverged=diverged, seeds=n)
-
-    return Row(variant=variant, seeds=n, diverged=diverged,
-               best=stat("best_test_accuracy"), final=stat("final_test_accuracy"))
-
-
-def make_rows(grid: grid_lib.Grid, runs_dir) -> list:
-    """Rows of `grid`, reading runs_dir/<variant>/seed<seed>/summary.json."""
-    rows = []
-    for v in grid.variants:
-        summaries = [load_summary(Path(runs_dir) / v.name / f"seed{s}" / "summary.json")
-                     for s in grid.seeds]
-        rows.append(make_row(v, summaries))
-    return rows
-
-
-HEADER = ["Variant", "Algorithm", "K", "B_loc", "H", "Global batch", "Seeds",
-          "Best test acc. (%)", "Final test acc. (%)"]
-
-
-def _cells(row: Row) -> list:
-    v = row.variant
-    return [v.label, v.algorithm, str(v.workers), str(v.local_batch), str(v.local_steps),
-            str(v.global_batch), str(row.seeds), row.best.cell(), row.final.cell()]
-
-
-def format_markdown(rows: list, title: str | None = None) -> str:
-    def line(cells):
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
-    out = []
-    if title:
-        out += [f"## {title}", ""]
-    out.append(line(HEADER))
-    out.append("|" + "|".join(["---", "---"] + ["---:"] * (len(HEADER) - 2)) + "|")
-    out += [line(_cells(r)) for r in rows]
-    out += ["", "Test accuracy in percent: mean ± sample standard deviation over the seeds that "
-            "completed (the mean alone for a single seed); diverged seeds are excluded and "
-            "counted. H is the number of local steps between synchronisations (1 for "
-            "mini-batch SGD, which synchronises every step); global batch = K × B_loc.", ""]
-    return "\n".join(out)
-
-
-CSV_FIELDS = ["variant", "label", "algorithm", "K", "B_loc", "H", "global_batch", "seeds",
-              "diverged", "best_test_acc_mean", "best_test_acc_std", "final_test_acc_mean",
-              "final_test_acc_std"]
-
-
-def format_csv(rows: list) -> str:
-    def num(x):
-        return "" if x is None else f"{x:.4f}"
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
-    for r in rows:
-        v = r.variant
-        w.writerow([v.name, v.label, v.kind, v.workers, v.local_batch, v.local_steps,
-                    v.global_batch, r.seeds, r.diverged, num(r.best.mean), num(r.best.std),
-                    num(r.final.mean), num(r.final.std)])
-    return buf.getvalue()
-
-
 def write_atomic(path, text: str) -> None:
     """Writes to a temporary name beside `path`, then renames it into place."""
     path = Path(path)
@@ -171,14 +91,6 @@ def write_atomic(path, text: str) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-
-
-def write_tables(grid_path, runs_dir, md_path, csv_path) -> list:
-    grid = grid_lib.load_grid(grid_path)
-    rows = make_rows(grid, runs_dir)
-    write_atomic(md_path, format_markdown(rows, grid.title))
-    write_atomic(csv_path, format_csv(rows))
-    return rows
 
 
 # ------------------------------------------------------------------ registry experiments
@@ -476,31 +388,18 @@ def write_experiment(configs_dir, scale, exp_id, runs_dir, md_path, csv_path, te
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "--experiment":
-        # tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv OUT.tex
-        if len(argv) != 8:
-            print("usage: tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv "
-                  "OUT.tex", file=sys.stderr)
-            return 2
-        try:
-            write_experiment(*argv[1:])
-        except (TableError, timing_lib.TimingError, ValueError) as e:
-            print(f"tables.py: error: {e}", file=sys.stderr)
-            return 1
-        print(argv[5])
-        return 0
-    if len(argv) != 4:
+    if len(argv) != 8 or argv[0] != "--experiment":
         print(__doc__, file=sys.stderr)
-        print("usage: tables.py GRID.toml RUNS_DIR OUT.md OUT.csv", file=sys.stderr)
+        print("usage: tables.py --experiment CONFIGS_DIR SCALE ID RUNS_DIR OUT.md OUT.csv OUT.tex",
+              file=sys.stderr)
         return 2
     try:
-        write_tables(*argv)
-    except (TableError, grid_lib.GridError) as e:
+        write_experiment(*argv[1:])
+    except (TableError, timing_lib.TimingError, ValueError) as e:
         print(f"tables.py: error: {e}", file=sys.stderr)
         return 1
-    print(argv[2])
+    print(argv[5])
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

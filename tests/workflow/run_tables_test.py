@@ -1,5 +1,6 @@
-"""Time-to-accuracy and speedup tables (workflow/tables.py) on hand-made runs, against numbers
-worked out by hand below. Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
+"""Tables of training runs (workflow/tables.py: accuracy, time to accuracy, speedups) on
+hand-made runs, against numbers worked out by hand below.
+Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
 import json
 import sys
@@ -78,7 +79,7 @@ POINTS = {
 #   Base over the same epochs 30 - 20 = 10: 10 / 4.5 = 2.22.
 
 
-class TimeTablesTest(unittest.TestCase):
+class RunTablesTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.root = Path(self.tmp.name)
@@ -90,17 +91,17 @@ class TimeTablesTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def table(self, metric_lines, basis="modelled", diverge=None):
+    def table(self, metric_lines, basis="modelled", diverge=(), scale="hand"):
         (self.root / "configs" / "experiments" / "table99.toml").write_text(
             'id = "table99"\nkind = "table"\ncaption = "hand"\n'
             + textwrap.dedent(metric_lines) + RUNS)
-        reg = registry.build(self.root / "configs", "hand")
+        reg = registry.build(self.root / "configs", scale)
         for spec, variant, _ in reg.statuses["table99"].cells:
             for seed, points in POINTS[spec.row].items():
                 self.write_run(variant.name, seed, points, basis,
                                local_from=2.0 if spec.algorithm == "postlocal" else None,
-                               diverged=diverge == (spec.row, seed))
-        md, csv_text, _ = tables.experiment_tables(self.root / "configs", "hand", "table99",
+                               diverged=(spec.row, seed) in diverge)
+        md, csv_text, _ = tables.experiment_tables(self.root / "configs", scale, "table99",
                                                    self.root / "runs")
         cells = {}
         for line in md.splitlines():
@@ -126,6 +127,48 @@ class TimeTablesTest(unittest.TestCase):
                    "best_test_accuracy": None if diverged else best,
                    "final_test_accuracy": None if diverged else points[-1][2]}
         (d / "summary.json").write_text(json.dumps(summary))
+
+    # Best accuracies in percent: Base 80 and 84 (mean 82, sample std sqrt(2 x 2^2 / 1) = 2.83),
+    # Fast 80 and 78 (79 +- 1.41); final ones Base 80 and 84, Fast 80 and 78, Slow 60 and 60.
+    def test_best_and_final_accuracy(self):
+        best, _, csv_text = self.table('metric = "best_test_accuracy"\n')
+        self.assertEqual(best, {"Base": "82.00 ± 2.83 (n=2)", "Fast": "79.00 ± 1.41 (n=2)",
+                                "Slow": "60.00 ± 0.00 (n=2)"})
+        self.assertIn("Base,c,minibatch-k4-b8,minibatch,4,8,1,,2,82.0000,2.8284,", csv_text)
+        final, md, _ = self.table('metric = "final_test_accuracy"\n')
+        self.assertEqual(final["Fast"], "79.00 ± 1.41 (n=2)")
+        self.assertIn("final test accuracy in percent", md)
+
+    def test_diverged_seeds_are_left_out_and_counted(self):
+        cells, _, csv_text = self.table('metric = "best_test_accuracy"\n',
+                                        diverge={("Fast", 2), ("Slow", 1), ("Slow", 2)})
+        self.assertEqual(cells["Fast"], "80.00 (1 of 2 diverged) (n=2)")
+        self.assertEqual(cells["Slow"], "diverged (2 of 2) (n=2)")
+        slow = [r for r in csv_text.splitlines() if r.startswith("Slow,")][0].split(",")
+        self.assertEqual(slow[9:11], ["", ""])  # no mean, no std
+
+    def test_one_seed_shows_the_mean_alone(self):
+        (self.root / "configs" / "scales" / "one.toml").write_text(
+            SCALE.replace('name = "hand"', 'name = "one"').replace("seeds = [1, 2]", "seeds = [1]"))
+        cells, _, _ = self.table('metric = "best_test_accuracy"\n', scale="one")
+        self.assertEqual(cells["Base"], "80.00")
+
+    def test_a_bad_or_missing_summary_is_an_error_naming_the_file(self):
+        self.table('metric = "best_test_accuracy"\n')
+        reg = registry.build(self.root / "configs", "hand")
+        base = [v for s, v, _ in reg.statuses["table99"].cells if s.row == "Base"][0]
+        summary = self.root / "runs" / base.name / "seed2" / "summary.json"
+        summary.write_text('{"status": "running"}')
+        with self.assertRaises(tables.TableError) as raised:
+            tables.experiment_tables(self.root / "configs", "hand", "table99", self.root / "runs")
+        self.assertIn(f"{summary}: status 'running'", str(raised.exception))
+        summary.unlink()
+        out = self.root / "tables"
+        with self.assertRaises(tables.TableError) as raised:
+            tables.write_experiment(self.root / "configs", "hand", "table99", self.root / "runs",
+                                    out / "t.md", out / "t.csv", out / "t.tex")
+        self.assertIn(str(summary), str(raised.exception))
+        self.assertFalse(out.exists())  # no table, and no temporary file, is left behind
 
     def test_time_to_accuracy(self):
         cells, md, csv_text = self.table('metric = "time_to_accuracy"\n' + TO_TARGET)
@@ -163,7 +206,7 @@ class TimeTablesTest(unittest.TestCase):
         self.assertIn("baseline Base in the same column", md)
 
     def test_a_diverged_seed_is_left_out_and_counted(self):
-        cells, _, _ = self.table('metric = "time_to_accuracy"\n' + TO_TARGET, diverge=("Fast", 2))
+        cells, _, _ = self.table('metric = "time_to_accuracy"\n' + TO_TARGET, diverge={("Fast", 2)})
         self.assertEqual(cells["Fast"], "4.00 s (1 of 2 diverged) (n=2)")
 
     def test_declaration_errors_name_the_file(self):
