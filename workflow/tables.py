@@ -244,6 +244,9 @@ class TimeMetric:
             return Measured("not reached" + (f" ({diverged} of {n} diverged)" if diverged else ""),
                             extra=(0, "", "", target_txt, runs[0].basis))
         mean = statistics.fmean(mine)
+        if mean <= 0:  # a post-local switch at the very end leaves an empty phase
+            return Measured("no time in this phase" + note, extra=(len(mine), "0", "", target_txt,
+                                                                  runs[0].basis))
         std = statistics.stdev(mine) if len(mine) >= 2 else None
         extra = lambda base: (len(mine), f"{mean:.4f}", base, target_txt, runs[0].basis)  # noqa: E731
         if self.exp.metric == "time_to_accuracy":

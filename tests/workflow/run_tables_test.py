@@ -80,6 +80,8 @@ POINTS = {
 
 
 class RunTablesTest(unittest.TestCase):
+    write_run_switch = 2.0   # the epoch post-local runs go local at
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.root = Path(self.tmp.name)
@@ -99,7 +101,8 @@ class RunTablesTest(unittest.TestCase):
         for spec, variant, _ in reg.statuses["table99"].cells:
             for seed, points in POINTS[spec.row].items():
                 self.write_run(variant.name, seed, points, basis,
-                               local_from=2.0 if spec.algorithm == "postlocal" else None,
+                               local_from=self.write_run_switch if spec.algorithm == "postlocal"
+                               else None,
                                diverged=(spec.row, seed) in diverge)
         md, csv_text, _ = tables.experiment_tables(self.root / "configs", scale, "table99",
                                                    self.root / "runs")
@@ -203,7 +206,12 @@ class RunTablesTest(unittest.TestCase):
         ''')
         self.assertEqual(phase["Fast"], "2.22× (n=2)")
         self.assertEqual(phase["Slow"], "no post-local phase (n=2)")
-        self.assertIn("baseline Base in the same column", md)
+
+    def test_a_switch_at_the_end_leaves_an_empty_phase_not_a_division_by_zero(self):
+        self.write_run_switch = 3.0   # Fast goes local at its last evaluation: a 0 s phase
+        cells, _, _ = self.table('metric = "speedup"\nphase = "post-local"\n'
+                                 'baseline = { row = "Base" }\n')
+        self.assertEqual(cells["Fast"], "no time in this phase (n=2)")
 
     def test_a_diverged_seed_is_left_out_and_counted(self):
         cells, _, _ = self.table('metric = "time_to_accuracy"\n' + TO_TARGET, diverge={("Fast", 2)})
