@@ -423,6 +423,7 @@ rule experiment_table:
         tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
         timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
+        benchmark_code=os.path.join(WORKFLOW_CODE, "benchmark_tables.py"),
     output:
         md="tables/{scale}/{exp}.md",
         csv="tables/{scale}/{exp}.csv",
