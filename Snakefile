@@ -157,6 +157,12 @@ def latency_benchmark(wildcards):
     return reg.experiments[wildcards.fig].path
 
 
+def benchmark_threads(wildcards):
+    """Intra-op threads a benchmark measures with: the scale's run.threads."""
+    _, scale = benchmark_of(wildcards)
+    return base_threads(scale.base_config, scale.trainer)
+
+
 def benchmark_args(wildcards):
     """localsgd-microbench's options for one benchmark: the model's overrides, the batches."""
     bench, scale = benchmark_of(wildcards)
@@ -290,6 +296,15 @@ rule all:
         default_figures(),
 
 
+# What one training run writes (rules train and train_mpi): results/<scale>/runs/<variant>/seed<seed>/.
+RUN_OUTPUTS = {
+    name: f"results/{{scale}}/runs/{{variant}}/seed{{seed}}/{file}"
+    for name, file in (("summary", "summary.json"), ("metrics", "metrics.jsonl"),
+                       ("timing", "timing.jsonl"), ("effective_config", "config.toml"),
+                       ("model", "model.pt"))
+}
+
+
 rule train:
     wildcard_constraints:
         variant=rf"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!-{registry_lib.MPI_SUFFIX})",
@@ -297,11 +312,7 @@ rule train:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
     output:
-        summary="results/{scale}/runs/{variant}/seed{seed}/summary.json",
-        metrics="results/{scale}/runs/{variant}/seed{seed}/metrics.jsonl",
-        timing="results/{scale}/runs/{variant}/seed{seed}/timing.jsonl",
-        effective_config="results/{scale}/runs/{variant}/seed{seed}/config.toml",
-        model="results/{scale}/runs/{variant}/seed{seed}/model.pt",
+        **RUN_OUTPUTS,
     params:
         run_dir=lambda wc, output: os.path.dirname(output.summary),
         sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
@@ -333,11 +344,7 @@ rule train_mpi:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
     output:
-        summary="results/{scale}/runs/{variant}/seed{seed}/summary.json",
-        metrics="results/{scale}/runs/{variant}/seed{seed}/metrics.jsonl",
-        timing="results/{scale}/runs/{variant}/seed{seed}/timing.jsonl",
-        effective_config="results/{scale}/runs/{variant}/seed{seed}/config.toml",
-        model="results/{scale}/runs/{variant}/seed{seed}/model.pt",
+        **RUN_OUTPUTS,
     params:
         run_dir=lambda wc, output: os.path.dirname(output.summary),
         sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
@@ -371,16 +378,14 @@ rule microbench:
     params:
         command=lambda wc: benchmark_of(wc)[0].command,
         args=benchmark_args,
-        bench_threads=lambda wc: base_threads(benchmark_of(wc)[1].base_config,
-                                              benchmark_of(wc)[1].trainer),
+        bench_threads=benchmark_threads,
     log:
         "results/{scale}/logs/bench/{exp}/{model}.log",
     threads: lambda wc: machine_cores()
     resources:
         runtime=train_slurm("runtime"),
         mem_mb=train_slurm("mem_mb"),
-        cpus_per_task=lambda wc: base_threads(benchmark_of(wc)[1].base_config,
-                                              benchmark_of(wc)[1].trainer),
+        cpus_per_task=benchmark_threads,
         tasks=1,
     run:
         shell(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "analysis_error.h"
 #include "run_reader.h"
 
 namespace localsgd::analysis {
@@ -61,14 +62,6 @@ void take_common(std::map<std::string, std::string>& options, Options& o) {
   take(options, "gnuplot", o.gnuplot);
 }
 
-void require_one_of(const std::string& option, const std::string& value,
-                    const std::vector<std::string>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-  std::string list;
-  for (const std::string& a : allowed) list += (list.empty() ? "" : "|") + a;
-  throw UsageError(option + " " + value + ": expected " + list);
-}
-
 }  // namespace
 
 SeriesSpec parse_series(const std::string& word) {
@@ -92,8 +85,8 @@ CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
   take_common(p.options, o);
   take(p.options, "x", o.x);
   take(p.options, "y", o.y);
-  require_one_of("--x", o.x, x_fields());
-  require_one_of("--y", o.y, y_fields());
+  require_one_of<UsageError>("--x", o.x, x_fields());
+  require_one_of<UsageError>("--y", o.y, y_fields());
   o.series = std::move(p.series);
   return o;
 }
@@ -114,7 +107,7 @@ LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
   take(p.options, "y", o.y);
   take(p.options, "log", o.log);
   if (o.x.empty() || o.y.empty()) throw UsageError("lines needs --x FIELD and --y FIELD");
-  if (!o.log.empty()) require_one_of("--log", o.log, {"x", "y", "xy"});
+  if (!o.log.empty()) require_one_of<UsageError>("--log", o.log, {"x", "y", "xy"});
   o.series = std::move(p.series);
   return o;
 }

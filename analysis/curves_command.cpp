@@ -15,14 +15,6 @@ namespace localsgd::analysis {
 
 namespace {
 
-void require_one_of(const std::string& option, const std::string& value,
-                    const std::vector<std::string>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-  std::string list;
-  for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  throw AnalysisError(option + " " + value + ": expected one of " + list);
-}
-
 void warn_if_short(const std::string& label, const RunCurve& run, std::ostream& warnings) {
   if (run.status == "diverged")
     warnings << "warning: series '" << label << "': " << run.dir << " diverged; drawn up to its "

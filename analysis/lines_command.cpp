@@ -13,8 +13,7 @@ namespace localsgd::analysis {
 
 void run_lines(const LinesOptions& options, std::ostream& warnings) {
   if (options.x.empty() || options.y.empty()) throw AnalysisError("lines needs --x FIELD and --y FIELD");
-  if (options.log != "" && options.log != "x" && options.log != "y" && options.log != "xy")
-    throw AnalysisError("--log " + options.log + ": expected x, y or xy");
+  require_one_of("--log", options.log, {"", "x", "y", "xy"});
   std::vector<Series> all;
   std::vector<std::string> labels;
   for (const SeriesSpec& spec : options.series) {

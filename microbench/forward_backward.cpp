@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "dataset.h"
+#include "median.h"
 #include "replicas.h"
 #include "seeding.h"
 
@@ -39,10 +40,8 @@ std::vector<ForwardBackwardTime> time_forward_backward(const RunConfig& config, 
       seconds.push_back(one_iteration(model, images, labels));
       total += seconds.back();
     }
-    std::sort(seconds.begin(), seconds.end());
-    const std::size_t n = seconds.size();
-    const double median = n % 2 ? seconds[n / 2] : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
-    out.push_back({batch, static_cast<int>(n), median, seconds.front(), seconds.back()});
+    const auto [low, high] = std::minmax_element(seconds.begin(), seconds.end());
+    out.push_back({batch, static_cast<int>(seconds.size()), median(seconds), *low, *high});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "median.h"
 #include "mpi/mpi_session.h"
 
 namespace localsgd {
@@ -49,8 +50,7 @@ std::vector<PingPongTime> time_ping_pong(const std::vector<std::int64_t>& sizes,
         seconds.push_back(t);
         total += t;
       }
-      std::sort(seconds.begin(), seconds.end());
-      out.push_back({bytes, static_cast<int>(seconds.size()), 0.5 * seconds[seconds.size() / 2]});
+      out.push_back({bytes, static_cast<int>(seconds.size()), 0.5 * median(seconds)});
     }
     mpi_check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
   }

@@ -19,6 +19,8 @@ ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
 
 cp "$(dirname "${BASH_SOURCE[0]}")/configs/tiny-run.toml" "$TMP/base.toml"
+# shellcheck source=same_run.sh
+source "$(dirname "${BASH_SOURCE[0]}")/same_run.sh"
 
 compare() {  # name, --set arguments...
   local name="$1"; shift
@@ -31,17 +33,7 @@ compare() {  # name, --set arguments...
       --set comm.backend=mpi >"$TMP/$name-mpi.log" 2>&1; then
     not_ok "$name: MPI run failed: $(tail -n 5 "$TMP/$name-mpi.log")"; return
   fi
-  grep -q '"backend": "mpi"' "$TMP/$name-mpi/summary.json" || { not_ok "$name: summary does not say mpi"; return; }
-  grep -q '"time_basis": "measured"' "$TMP/$name-mpi/summary.json" || { not_ok "$name: times not measured"; return; }
-  local lines
-  lines=$(wc -l <"$TMP/$name-sim/metrics.jsonl")
-  [[ "$lines" -eq 2 ]] || { not_ok "$name: expected 2 metrics records, got $lines"; return; }
-  if cmp -s "$TMP/$name-sim/metrics.jsonl" "$TMP/$name-mpi/metrics.jsonl" &&
-     cmp -s "$TMP/$name-sim/model.pt" "$TMP/$name-mpi/model.pt"; then
-    ok "$name: 4 MPI ranks = 4 simulated workers (metrics.jsonl and model.pt byte-identical)"
-  else
-    not_ok "$name: MPI and simulated runs differ"; diff "$TMP/$name-sim/metrics.jsonl" "$TMP/$name-mpi/metrics.jsonl" | head -4
-  fi
+  same_run "$name" "$TMP/$name-sim" "$TMP/$name-mpi" "4 MPI ranks = 4 simulated workers"
 }
 
 compare minibatch algorithm.kind=minibatch

@@ -12,6 +12,8 @@ TRAINER="$(cd "$(dirname "$TRAINER")" && pwd -P)/$(basename "$TRAINER")"
 [[ -x "$TRAINER" ]] || { echo "srun_test.sh: $TRAINER is not an executable" >&2; exit 2; }
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 CLUSTER="$HERE/slurm/cluster.sh"
+# shellcheck source=same_run.sh
+source "$HERE/same_run.sh"
 SRUN_BOUND=120  # seconds for one srun (a run takes about 3 s here)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
@@ -84,17 +86,8 @@ compare() {  # name, --set arguments...
   if ! grep -q "rank 0 of job $id" "$TMP/$name-srun.log" || ! grep -q "rank 1 of job $id" "$TMP/$name-srun.log"; then
     not_ok "$name: the ranks did not both run in Slurm job $id"; return
   fi
-  grep -q '"backend": "mpi"' "$TMP/$name-srun/summary.json" || { not_ok "$name: summary does not say mpi"; return; }
-  local lines
-  lines=$(wc -l <"$TMP/$name-sim/metrics.jsonl")
-  [[ "$lines" -eq 2 ]] || { not_ok "$name: expected 2 metrics records, got $lines"; return; }
-  if cmp -s "$TMP/$name-sim/metrics.jsonl" "$TMP/$name-srun/metrics.jsonl" &&
-     cmp -s "$TMP/$name-sim/model.pt" "$TMP/$name-srun/model.pt"; then
-    ok "$name: srun --mpi=pmix -n 2 (Slurm job $id) = 2 simulated workers (metrics.jsonl and model.pt byte-identical)"
-  else
-    not_ok "$name: srun and simulated runs differ"
-    diff "$TMP/$name-sim/metrics.jsonl" "$TMP/$name-srun/metrics.jsonl" | head -4
-  fi
+  same_run "$name" "$TMP/$name-sim" "$TMP/$name-srun" \
+    "srun --mpi=pmix -n 2 (Slurm job $id) = 2 simulated workers"
 }
 
 compare local algorithm.kind=local algorithm.local_steps=2

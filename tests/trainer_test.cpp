@@ -177,8 +177,8 @@ TEST(TrainerTest, ModelledTimeChargesOneWorkersShareOfTheCompute) {
   EXPECT_DOUBLE_EQ(r.reported_seconds(), r.modelled_seconds());
   r.distributed = true;  // one worker per process: the measured training time, slept delay included
   EXPECT_DOUBLE_EQ(r.reported_seconds(), 8);
-  EXPECT_STREQ(time_basis("simulated"), "modelled");
-  EXPECT_STREQ(time_basis("mpi"), "measured");
+  EXPECT_STREQ(time_basis(false), "modelled");
+  EXPECT_STREQ(time_basis(true), "measured");
 }
 
 TEST(TrainerTest, CommunicationIsCounted) {

@@ -78,9 +78,18 @@ check "dry run targets tables/$SCALE/$EXAMPLE.md, .csv and .tex" \
   grep -q "output: tables/$SCALE/$EXAMPLE.md, tables/$SCALE/$EXAMPLE.csv, tables/$SCALE/$EXAMPLE.tex" "$dry"
 # One train command line in full: run dir, base config, the variant's overrides, the seed.
 # (Rules run their commands from run: blocks, which a dry run does not print: run one train job
-# against a stub trainer that records its arguments, then fails as every stub here does.)
+# against a stub trainer that records its arguments, writes a partial summary.json into its
+# --out directory, then fails as every stub here does.)
 first_variant=minibatch-k4-b32   # table1's K=4 mini-batch SGD at B_loc = 128 / 4
-printf '#!/bin/sh\necho "$0 $*" >"%s"\nexit 1\n' "$TMP/train-args.txt" >"$TMP/recording-trainer"
+cat >"$TMP/recording-trainer" <<EOF
+#!/bin/sh
+echo "\$0 \$*" >"$TMP/train-args.txt"
+while [ \$# -gt 0 ]; do
+  if [ "\$1" = --out ]; then mkdir -p "\$2" && echo partial >"\$2/summary.json"; fi
+  shift
+done
+exit 1
+EOF
 chmod +x "$TMP/recording-trainer"
 mkdir -p "$TMP/wf-record"   # its own copy: the failed job's metadata stays out of $WF
 cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$ROOT/profiles" "$TMP/wf-record/"
@@ -88,7 +97,8 @@ cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$ROOT/profiles" "$TMP/
    "results/$SCALE/runs/$first_variant/seed1/summary.json") >"$TMP/one-train.txt" 2>&1
 check "train command has --out, --set algorithm.kind and --set run.seed" \
   grep -qE "recording-trainer [^ ]*configs/$SCALE/[^ ]+\.toml --out results/$SCALE/runs/$first_variant/seed1 --set algorithm\.kind=\"minibatch\" .*--set algorithm\.workers=4 .*--set run\.seed=1 --set run\.threads=1" "$TMP/train-args.txt"
-check "a failed train job leaves no run directory behind" test ! -e "$TMP/wf-record/results/$SCALE/runs/$first_variant/seed1/summary.json"
+check "the stub wrote a partial summary.json before failing" grep -q "^Removing output files of failed job train" "$TMP/one-train.txt"
+check "a failed train job leaves no summary.json behind" test ! -e "$TMP/wf-record/results/$SCALE/runs/$first_variant/seed1/summary.json"
 # The default target (no --config) is every table and figure of the "small" scale.
 if (cd "$WF" && "$SNAKEMAKE" -n --cores 2) >"$TMP/dry-default.txt" 2>&1 &&
    grep -q "output: tables/small/table1.md" "$TMP/dry-default.txt"; then

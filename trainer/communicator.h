@@ -38,6 +38,8 @@ class Communicator {
   virtual int local_workers() const = 0;  // rows held by this process
   virtual int first_worker() const = 0;   // global index of row 0
   virtual std::string name() const = 0;   // "simulated", "mpi", "nccl"
+  // Workers in separate processes: waits are real and times are measured, not modelled.
+  bool distributed() const { return name() != "simulated"; }
   int block_size() const { return block_size_; }
   int group_size(CommLevel level) const { return level == CommLevel::kGlobal ? world_size() : block_size_; }
 

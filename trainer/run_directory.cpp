@@ -69,7 +69,7 @@ std::string summary_json(const RunConfig& config, const RunResult& result, std::
       .add("algorithm", config.algorithm.kind)
       .add("workers", config.algorithm.workers)
       .add("backend", result.backend)
-      .add("time_basis", time_basis(result.backend))
+      .add("time_basis", time_basis(result.distributed))
       .add("bn_stats", config.algorithm.bn_stats)
       .add("momentum_policy", config.algorithm.momentum)
       .add("parameters", parameter_count)

@@ -98,7 +98,7 @@ void Trainer::synchronise_parameters(CommLevel level) {
   if (level == CommLevel::kGlobal && config_.comm.global_delay > 0) {
     // Figure 19's slow network: a real wait when distributed, modelled time when simulated.
     injected_delay_ += config_.comm.global_delay;
-    if (comm_->name() != "simulated")
+    if (comm_->distributed())
       std::this_thread::sleep_for(std::chrono::duration<double>(config_.comm.global_delay));
   }
 }
@@ -155,7 +155,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   record.wall_seconds = wall_seconds;
   record.train_seconds = train_seconds;
   record.workers_in_process = replicas_.count();
-  record.distributed = comm_->name() != "simulated";
+  record.distributed = comm_->distributed();
   record.global_comm = comm_->stats(CommLevel::kGlobal);
   record.block_comm = comm_->stats(CommLevel::kBlock);
   std::fill(loss_sums_.begin(), loss_sums_.end(), 0.0);
@@ -167,6 +167,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
 RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_progress) {
   RunResult result;
   result.backend = comm_->name();
+  result.distributed = comm_->distributed();
   if (config_.algorithm.kind == "postlocal") result.local_from_epoch = timeline_.epoch_at(timeline_.switch_step());
   const auto start = Clock::now();
   double last_test_accuracy = -1;

@@ -53,10 +53,8 @@ struct EvalRecord {
   double reported_seconds() const { return distributed ? train_seconds : modelled_seconds(); }
 };
 
-// What a run's reported times are, by communicator: "measured" or "modelled".
-inline const char* time_basis(const std::string& backend) {
-  return backend == "simulated" ? "modelled" : "measured";
-}
+// What a run's reported times are: "measured" when distributed, else "modelled".
+inline const char* time_basis(bool distributed) { return distributed ? "measured" : "modelled"; }
 
 struct Progress {
   std::int64_t step = 0, total_steps = 0;
@@ -66,6 +64,7 @@ struct Progress {
 struct RunResult {
   std::string status = "completed";  // or "diverged"
   std::string backend;               // the communicator: simulated, mpi, nccl
+  bool distributed = false;          // its workers ran in separate processes
   std::int64_t diverged_at_step = -1;
   double local_from_epoch = -1;      // post-local SGD: the epoch its local phase starts at
   double best_test_accuracy = -1, final_test_accuracy = -1;
