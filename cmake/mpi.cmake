@@ -1,4 +1,4 @@
-# The optional MPI backend: trainer/mpi/*.cpp in localsgd_core, the MPI collective tests run
+# The optional MPI backend: trainer/comm/mpi/*.cpp in localsgd_core, the MPI collective tests run
 # under mpirun at 2 and 4 ranks, and the all-reduce benchmark. Include it from the top-level
 # CMakeLists.txt after localsgd_core and the test targets are defined.
 get_filename_component(LOCALSGD_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -16,7 +16,7 @@ if(NOT MPI_CXX_FOUND)
   message(FATAL_ERROR "LOCALSGD_WITH_MPI is ON but no MPI was found (Debian: apt install libopenmpi-dev)")
 endif()
 
-file(GLOB LOCALSGD_MPI_SOURCES CONFIGURE_DEPENDS ${LOCALSGD_ROOT}/trainer/mpi/*.cpp)
+file(GLOB LOCALSGD_MPI_SOURCES CONFIGURE_DEPENDS ${LOCALSGD_ROOT}/trainer/comm/mpi/*.cpp)
 target_sources(localsgd_core PRIVATE ${LOCALSGD_MPI_SOURCES})
 target_link_libraries(localsgd_core PUBLIC MPI::MPI_CXX)
 target_compile_definitions(localsgd_core PUBLIC LOCALSGD_HAVE_MPI=1)

@@ -1,5 +1,5 @@
 # NCCL backend: finds the CUDA toolkit and NCCL, defines option LOCALSGD_WITH_NCCL (default ON
-# when CUDA, NCCL and MPI are all found), adds trainer/nccl/*.cpp to localsgd_core with
+# when CUDA, NCCL and MPI are all found), adds trainer/comm/nccl/*.cpp to localsgd_core with
 # LOCALSGD_HAVE_NCCL=1, and the localsgd_nccl_link_check test. Include after cmake/mpi.cmake.
 # Hints: -DCUDAToolkit_ROOT=/usr/local/cuda, -DNCCL_ROOT=... (or the NCCL_ROOT environment).
 
@@ -37,7 +37,7 @@ if(LOCALSGD_WITH_NCCL)
       IMPORTED_LOCATION "${NCCL_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES "${NCCL_INCLUDE_DIR}")
   endif()
   # Plain C++ against the CUDA runtime API: the CUDA language (nvcc) is not enabled.
-  file(GLOB LOCALSGD_NCCL_SOURCES CONFIGURE_DEPENDS ${LOCALSGD_ROOT}/trainer/nccl/*.cpp)
+  file(GLOB LOCALSGD_NCCL_SOURCES CONFIGURE_DEPENDS ${LOCALSGD_ROOT}/trainer/comm/nccl/*.cpp)
   target_sources(localsgd_core PRIVATE ${LOCALSGD_NCCL_SOURCES})
   target_link_libraries(localsgd_core PUBLIC MPI::MPI_CXX CUDA::cudart localsgd::nccl)
   target_compile_definitions(localsgd_core PUBLIC LOCALSGD_HAVE_NCCL=1)

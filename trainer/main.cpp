@@ -1,24 +1,27 @@
 // localsgd-train: one TOML config -> one run directory. The only place that exits.
 //   localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...
 //   mpirun -np K localsgd-train CONFIG.toml --out RUN_DIR     (one worker per rank)
+//   localsgd-train --describe   (the algorithms, models, datasets and keys, as JSON)
 // Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config.
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "backend.h"
-#include "config.h"
-#include "dataset.h"
-#include "progress_line.h"
-#include "run_directory.h"
-#include "threads.h"
-#include "trainer.h"
+#include "algo/trainer_schema.h"
+#include "comm/backend.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "io/progress_line.h"
+#include "io/run_directory.h"
+#include "util/threads.h"
+#include "run/trainer.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...\n";
+    "usage: localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...\n"
+    "       localsgd-train --describe\n";
 
 struct Arguments {
   std::string config, out;
@@ -58,13 +61,14 @@ void train(const localsgd::RunConfig& config, const std::string& out, localsgd::
   Trainer trainer(config, data, backend.take_communicator());
   RunDirectory run_directory(out);
   ProgressLine progress;
-  const RunResult result = trainer.run(
-      [&](const EvalRecord& r) { run_directory.record(r); progress.evaluated(r); },
-      [&](const Progress& p) { progress.update(p); });
+  const RunResult result = trainer.run([&](const EvalRecord& r) { progress.evaluated(r); },
+                                       [&](const Progress& p) { progress.update(p); });
   progress.finish();
-  ResNet& model = trainer.averaged_model();  // a collective: every process takes part
+  Model& model = trainer.averaged_model();  // a collective: every process takes part
   if (!backend.is_leader()) return;
-  run_directory.finish(config, result, model, trainer.replicas().parameter_count());
+  const RunState& state = trainer.state();
+  run_directory.finish(config, result, state.metrics_lines, state.timing_lines, model,
+                       trainer.replicas().parameter_count());
   std::cerr << "localsgd-train: " << result.status;
   if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
   std::cerr << "; outputs in " << out << "\n";
@@ -76,6 +80,10 @@ int main(int argc, char** argv) {
   using namespace localsgd;
   if (argc == 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
     std::cout << kUsage;
+    return 0;
+  }
+  if (argc == 2 && !std::strcmp(argv[1], "--describe")) {
+    std::cout << describe_json(trainer_schema());
     return 0;
   }
   Arguments args;

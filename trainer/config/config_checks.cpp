@@ -1,0 +1,218 @@
+// Defines check_config(): per-key ranges and enums, then the rules that combine keys
+// (a combination is reported at the later of its keys, as that is the one that clashes).
+#include "config/config_checks.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <type_traits>
+
+namespace localsgd::config_detail {
+namespace {
+
+std::string family_noun(const std::string& family) { return family == "model" ? "arch" : "kind"; }
+
+template <class T>
+std::string show(T value) {
+  if constexpr (std::is_integral_v<T>) {
+    return std::to_string(value);
+  } else {
+    return format_number(value);
+  }
+}
+
+class Checker : public KeyChecker {
+ public:
+  Checker(KeyOrigins& origins, const Where& file, ConfigProblems& problems)
+      : origins_(origins), file_(file), problems_(problems) {}
+
+  bool present(const std::string& key) const override { return origins_.count(key) > 0; }
+
+  void fail(const std::string& key, const std::string& message) override {
+    const auto it = origins_.find(key);
+    if (it == origins_.end()) {
+      problems_.add(file_, key, message);
+      return;
+    }
+    it->second.bad = true;
+    problems_.add(it->second.where, key, message);
+  }
+
+  template <class T>
+  void at_least(const std::string& key, T value, T min) {
+    if (!(value >= min)) fail(key, "must be >= " + show(min) + " (got " + show(value) + ")");
+  }
+
+  void positive(const std::string& key, double value) {
+    if (!(value > 0)) fail(key, "must be > 0 (got " + show(value) + ")");
+  }
+
+  void one_of(const std::string& key, const std::string& value,
+              const std::vector<std::string>& valid) {
+    for (const auto& v : valid) {
+      if (v == value) return;
+    }
+    std::string list;
+    for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+    std::string message = "'" + value + "' is not one of " + list;
+    const std::string suggestion = closest_name(value, valid);
+    if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+    fail(key, message);
+  }
+
+  // A rule over several keys: skipped if one of them already has a problem, otherwise
+  // reported at the one set last.
+  void clash(std::initializer_list<std::string> keys, const std::string& message) override {
+    const std::string* at = nullptr;
+    for (const auto& key : keys) {
+      const auto it = origins_.find(key);
+      if (it == origins_.end()) continue;
+      if (it->second.bad) return;
+      if (at == nullptr || is_later(it->second.where, origins_.at(*at).where)) at = &key;
+    }
+    if (at == nullptr) {
+      problems_.add(file_, *keys.begin(), message);
+    } else {
+      problems_.add(origins_.at(*at).where, *at, message);
+    }
+  }
+
+ private:
+  KeyOrigins& origins_;
+  const Where& file_;
+  ConfigProblems& problems_;
+};
+
+const KindSchema* find_kind(const std::vector<KindSchema>& kinds, const std::string& name) {
+  for (const auto& k : kinds)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::vector<std::string> kind_keys(const KindSchema& kind, const std::string& family) {
+  std::vector<std::string> keys = kind.keys;
+  if (kind.options)
+    for (const auto& k : kind.options->keys()) keys.push_back(family + "." + k);
+  return keys;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// A key that only other kinds of the family use may not be set: a built-in key away from its
+// default, or a kind's own key present at all. Then its kind's own checks.
+void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, const std::string& family,
+                  const std::string& kind_key, const std::string& chosen, Checker& check) {
+  const KindSchema* mine = find_kind(kinds, chosen);
+  if (mine == nullptr) return;  // already reported by one_of
+  const auto own = kind_keys(*mine, family);
+  const auto texts = key_texts(c), defaults = key_texts(RunConfig{});
+  std::vector<std::string> reported;
+  for (const auto& other : kinds) {
+    for (const auto& key : kind_keys(other, family)) {
+      if (contains(own, key) || contains(reported, key)) continue;
+      const auto text = texts.find(key);
+      const bool built_in = text != texts.end() || defaults.count(key) > 0;
+      const bool set = built_in ? (text == texts.end()) != (defaults.count(key) == 0) ||
+                                      (text != texts.end() && text->second != defaults.at(key))
+                                : check.present(key);
+      if (!set) continue;
+      std::string users;
+      for (const auto& k : kinds)
+        if (contains(kind_keys(k, family), key)) users += (users.empty() ? "" : ", ") + k.name;
+      check.clash({key, kind_key}, "applies only to " + family_noun(family) + " = " + users + " (" +
+                                       family_noun(family) + " is " + chosen + ")");
+      reported.push_back(key);
+    }
+  }
+  if (mine->check) mine->check(c, check);
+}
+
+void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& check) {
+  check.positive("run.epochs", c.run.epochs);
+  check.positive("run.eval_every_epochs", c.run.eval_every_epochs);
+  check.at_least("run.threads", c.run.threads, 0);
+
+  const auto choices = key_choices(schema);
+  check.one_of("data.dataset", c.data.dataset, choices.at("data.dataset"));
+  check.at_least<std::int64_t>("data.train_subset", c.data.train_subset, 0);
+  check.at_least<std::int64_t>("data.test_subset", c.data.test_subset, 0);
+  check.at_least<std::int64_t>("data.eval_batch", c.data.eval_batch, 1);
+
+  check.one_of("model.arch", c.model.arch, choices.at("model.arch"));
+  check.positive("model.width", c.model.width);
+
+  const AlgorithmSection& a = c.algorithm;
+  check.one_of("algorithm.kind", a.kind, choices.at("algorithm.kind"));
+  check.at_least("algorithm.block_size", a.block_size, 0);
+  check.at_least<std::int64_t>("algorithm.block_steps", a.block_steps, 1);
+  check.at_least("algorithm.workers", a.workers, 1);
+  check.at_least<std::int64_t>("algorithm.local_batch", a.local_batch, 1);
+  check.at_least<std::int64_t>("algorithm.local_steps", a.local_steps, 1);
+  check.one_of("algorithm.bn_stats", a.bn_stats, choices.at("algorithm.bn_stats"));
+  check.one_of("algorithm.momentum", a.momentum, choices.at("algorithm.momentum"));
+  if (check.present("algorithm.switch_epoch")) {
+    check.at_least("algorithm.switch_epoch", a.switch_epoch, 0.0);
+  }
+
+  check.one_of("comm.backend", c.comm.backend, choices.at("comm.backend"));
+  check.at_least("comm.global_delay", c.comm.global_delay, 0.0);
+  check.at_least("comm.latency", c.comm.latency, 0.0);
+  check.positive("comm.bandwidth", c.comm.bandwidth);
+  check.at_least("comm.block_latency", c.comm.block_latency, 0.0);
+  check.positive("comm.block_bandwidth", c.comm.block_bandwidth);
+
+  const OptimizerSection& o = c.optimizer;
+  check.positive("optimizer.lr", o.lr);
+  check.at_least<std::int64_t>("optimizer.base_batch", o.base_batch, 1);
+  check.one_of("optimizer.lr_scaling", o.lr_scaling, choices.at("optimizer.lr_scaling"));
+  if (!(o.momentum >= 0 && o.momentum < 1)) {
+    check.fail("optimizer.momentum", "must be in [0, 1) (got " + show(o.momentum) + ")");
+  }
+  check.at_least("optimizer.weight_decay", o.weight_decay, 0.0);
+
+  const ScheduleSection& s = c.schedule;
+  check.at_least("schedule.warmup_epochs", s.warmup_epochs, 0.0);
+  if (check.present("schedule.warmup_lr")) check.at_least("schedule.warmup_lr", s.warmup_lr, 0.0);
+  for (std::size_t i = 0; i < s.decay_at.size(); ++i) {
+    const double d = s.decay_at[i];
+    if (!(d > 0 && d < 1)) {
+      check.fail("schedule.decay_at", "entries are fractions of training and must be strictly "
+                                      "between 0 and 1 (got " + show(d) + ")");
+      break;
+    }
+    if (i > 0 && !(d > s.decay_at[i - 1])) {
+      check.fail("schedule.decay_at", "entries must be strictly increasing (got " + show(d) +
+                                          " after " + show(s.decay_at[i - 1]) + ")");
+      break;
+    }
+  }
+  if (!(s.decay_factor > 0 && s.decay_factor <= 1)) {
+    check.fail("schedule.decay_factor", "must be in (0, 1] (got " + show(s.decay_factor) + ")");
+  }
+}
+
+void check_combinations(const RunConfig& c, const ConfigSchema& schema, Checker& check) {
+  check_family(c, schema.algorithms, "algorithm", "algorithm.kind", c.algorithm.kind, check);
+  check_family(c, schema.models, "model", "model.arch", c.model.arch, check);
+  if (c.optimizer.nesterov && c.optimizer.momentum == 0) {
+    check.clash({"optimizer.nesterov", "optimizer.momentum"},
+                "nesterov needs momentum > 0 (momentum is 0)");
+  }
+  if (c.schedule.warmup_epochs >= c.run.epochs) {
+    check.clash({"schedule.warmup_epochs", "run.epochs"},
+                "warmup must end before training does (warmup_epochs = " +
+                    show(c.schedule.warmup_epochs) + ", run.epochs = " + show(c.run.epochs) + ")");
+  }
+}
+
+}  // namespace
+
+void check_config(const RunConfig& config, const ConfigSchema& schema, KeyOrigins& origins,
+                  const Where& file, ConfigProblems& problems) {
+  Checker check(origins, file, problems);
+  check_sections(config, schema, check);
+  check_combinations(config, schema, check);
+}
+
+}  // namespace localsgd::config_detail

@@ -1,0 +1,64 @@
+// Defines the records a run produces: EvalRecord (one evaluation of the averaged model: a line
+// of metrics.jsonl and of timing.jsonl), Progress (the terminal's progress line) and RunResult
+// (summary.json). Measured times go to timing.jsonl only, so that equal runs give equal metrics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "comm/comm_meter.h"
+
+namespace localsgd {
+
+struct EvalRecord {
+  double epoch = 0;
+  std::int64_t step = 0;      // steps completed
+  std::int64_t samples = 0;   // training samples seen by all workers together
+  std::int64_t sync_rounds = 0;  // global collectives (gradients or parameters)
+  std::int64_t comm_bytes = 0;   // bytes one worker sent in them
+  std::int64_t block_sync_rounds = 0;  // hierarchical: averages within blocks
+  std::int64_t block_comm_bytes = 0;
+  double injected_delay_seconds = 0;   // comm.global_delay x global parameter averages
+  double modelled_comm_seconds = 0;    // the [comm] cost model over every collective so far
+  double lr = 0;
+  std::int64_t local_steps = 0;
+  double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
+  double test_loss = 0, test_accuracy = 0;
+  // Measured times are not deterministic: they go to timing.jsonl only.
+  double wall_seconds = 0;    // since the start, evaluations included
+  double train_seconds = 0;   // since the start, evaluations excluded
+  CommStats global_comm, block_comm;  // with seconds and bandwidths
+  int workers_in_process = 1;         // K when simulated, 1 per rank when distributed
+  bool distributed = false;           // workers in separate processes: times are measured
+
+  // A simulated run's time on the cluster the cost model describes: one worker's share of the
+  // measured compute (the K workers of this process run one after another, a cluster's run at
+  // once) + modelled communication + injected delay.
+  double modelled_seconds() const {
+    const double compute = train_seconds - global_comm.seconds - block_comm.seconds;
+    return compute / workers_in_process + modelled_comm_seconds + injected_delay_seconds;
+  }
+  // The time tables and figures report: measured when distributed, modelled when simulated.
+  double reported_seconds() const { return distributed ? train_seconds : modelled_seconds(); }
+};
+
+// What a run's reported times are: "measured" when distributed, else "modelled".
+inline const char* time_basis(bool distributed) { return distributed ? "measured" : "modelled"; }
+
+struct Progress {
+  std::int64_t step = 0, total_steps = 0;
+  double epoch = 0, train_loss = 0, train_accuracy = 0, last_test_accuracy = -1, elapsed_seconds = 0;
+};
+
+struct RunResult {
+  std::string status = "completed";  // or "diverged"
+  std::string backend;               // the communicator: simulated, mpi, nccl
+  bool distributed = false;          // its workers ran in separate processes
+  std::int64_t diverged_at_step = -1;
+  double local_from_epoch = -1;      // post-local SGD: the epoch its local phase starts at
+  double best_test_accuracy = -1, final_test_accuracy = -1;
+  std::int64_t steps = 0, samples_seen = 0;
+  double train_seconds = 0, eval_seconds = 0;
+};
+
+}  // namespace localsgd

@@ -1,0 +1,217 @@
+#include "run/trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "algo/algorithm_registry.h"
+#include "io/run_directory.h"
+#include "task/evaluation.h"
+#include "models/model_registry.h"
+#include "util/seeding.h"
+
+namespace localsgd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Sums every worker's value of field `f` (of m per worker) in worker order: the same order
+// whether the workers are simulated or spread over processes.
+double sum_in_worker_order(const std::vector<double>& values, int m, int f) {
+  double total = 0;
+  for (std::size_t i = f; i < values.size(); i += m) total += values[i];
+  return total;
+}
+
+std::unique_ptr<Communicator> own_or_simulate(std::unique_ptr<Communicator> comm, const RunConfig& config) {
+  return comm ? std::move(comm) : make_communicator(config.algorithm.workers, config.algorithm.block_size);
+}
+
+RunState initial_state(const RunConfig& config, const SampleSource& train, const Timeline& timeline,
+                       Communicator& comm) {
+  Replicas replicas(config, train.shape(), comm.local_workers(),
+                    derive_seed(config.run.seed, SeedStream::kModelInit), comm.device());
+  FlatSgd optimizer(config.optimizer, weight_decay_mask(replicas.layout, config.optimizer).to(comm.device()),
+                    comm.local_workers());
+  RunState state{0, std::move(replicas), std::move(optimizer), make_algorithm(config, timeline), {},
+                 Tallies(comm.local_workers()), &comm, {}, {}, {}, -1, 0, 0};
+  for (int r = 0; r < comm.local_workers(); ++r)
+    state.batches.emplace_back(config.run.seed, comm.world_size(), comm.first_worker() + r, train.size());
+  return state;
+}
+
+}  // namespace
+
+Trainer::Trainer(const RunConfig& config, const TrainTestData& data, std::unique_ptr<Communicator> comm)
+    : Trainer(config, std::make_shared<InMemoryImages>(data.train), std::make_shared<InMemoryImages>(data.test),
+              std::move(comm)) {}
+
+Trainer::Trainer(const RunConfig& config, const SampleSource& train, const SampleSource& test,
+                 std::unique_ptr<Communicator> comm)
+    : Trainer(config, std::shared_ptr<const SampleSource>(&train, [](const SampleSource*) {}),
+              std::shared_ptr<const SampleSource>(&test, [](const SampleSource*) {}), std::move(comm)) {}
+
+Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> train,
+                 std::shared_ptr<const SampleSource> test, std::unique_ptr<Communicator> comm)
+    : config_(config),
+      train_holder_(std::move(train)),
+      test_holder_(std::move(test)),
+      train_(*train_holder_),
+      test_(*test_holder_),
+      timeline_(config, train_.size()),
+      comm_(own_or_simulate(std::move(comm), config)),
+      policy_(SyncPolicy::from(config)),
+      state_(initial_state(config, train_, timeline_, *comm_)),
+      averaged_(make_model(config, train_.shape())) {
+  comm_->meter().set_cost_model({config.comm.latency, config.comm.bandwidth},
+                                {config.comm.block_latency, config.comm.block_bandwidth});
+  averaged_->to(comm_->device());
+  const auto options = state_.replicas.params.options();
+  averaged_params_ = torch::empty({1, state_.replicas.parameter_count()}, options);
+  averaged_bn_ = torch::empty({1, state_.replicas.bn_stats.size(1)}, options);
+  bind_to_row(averaged_->parameters(), averaged_params_, 0);
+  bind_to_row(bn_statistics(*averaged_), averaged_bn_, 0);
+}
+
+bool Trainer::train_step(std::int64_t step) {
+  Replicas& replicas = state_.replicas;
+  Tallies& tallies = state_.tallies;
+  replicas.grads.zero_();
+  bool finite = true;
+  for (int r = 0; r < replicas.count(); ++r) {
+    const Batch batch = state_.batches[r].next(train_, config_.algorithm.local_batch, config_.data.augment);
+    const auto targets = batch.targets.to(comm_->device());
+    const auto outputs = replicas.models[r]->forward(batch.inputs.to(comm_->device()));
+    const auto loss = task_.loss(outputs, targets);
+    loss.backward();
+    const double value = loss.item<double>();
+    finite = finite && std::isfinite(value);
+    tallies.loss_sums[r] += value * targets.size(0);
+    tallies.corrects[r] += task_.correct(outputs.detach(), targets);
+    tallies.samples[r] += static_cast<double>(targets.size(0));
+  }
+  StepContext context{step, timeline_.learning_rate(step), replicas, state_.optimizer, *comm_, policy_};
+  state_.algorithm->after_backward(context);
+  state_.algorithm->local_update(context);
+  state_.algorithm->after_update(context);
+  return finite;
+}
+
+std::int64_t Trainer::agreed_divergence(std::int64_t mine) {
+  std::int64_t first = -1;
+  for (double step : comm_->all_gather({static_cast<double>(mine)}))
+    if (step >= 0 && (first < 0 || step < first)) first = static_cast<std::int64_t>(step);
+  return first;
+}
+
+void Trainer::refresh_averaged_model() {
+  torch::NoGradGuard no_grad;
+  auto params = averaged_params_[0];
+  comm_->global_mean(state_.replicas.params, params);
+  // With local BN statistics, the evaluated model carries worker 0's, as a real cluster's rank 0 would.
+  auto bn = averaged_bn_[0];
+  if (policy_.bn_stats == BnStatsPolicy::kAverage)
+    comm_->global_mean(state_.replicas.bn_stats, bn);
+  else if (comm_->is_leader())
+    bn.copy_(state_.replicas.bn_stats[0]);
+}
+
+Model& Trainer::averaged_model() {
+  refresh_averaged_model();
+  return *averaged_;
+}
+
+EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, double train_seconds) {
+  Tallies& t = state_.tallies;
+  std::vector<double> mine;  // per local worker: loss sum, correct, samples
+  for (int r = 0; r < state_.replicas.count(); ++r) mine.insert(mine.end(), {t.loss_sums[r], t.corrects[r], t.samples[r]});
+  const auto all = comm_->all_gather(mine);
+  const double seen = sum_in_worker_order(all, 3, 2);
+  const CommMeter& meter = comm_->meter();
+  EvalRecord record;
+  record.epoch = timeline_.epoch_at(step + 1);
+  record.step = step + 1;
+  record.samples = (step + 1) * timeline_.global_batch();
+  record.sync_rounds = meter.stats(CommLevel::kGlobal).rounds;
+  record.comm_bytes = meter.stats(CommLevel::kGlobal).bytes;
+  record.block_sync_rounds = meter.stats(CommLevel::kBlock).rounds;
+  record.block_comm_bytes = meter.stats(CommLevel::kBlock).bytes;
+  record.injected_delay_seconds = meter.injected_delay_seconds();
+  record.modelled_comm_seconds = meter.modelled_seconds();
+  record.lr = timeline_.learning_rate(step);
+  record.local_steps = state_.algorithm->local_steps(step);
+  record.train_loss = sum_in_worker_order(all, 3, 0) / seen;
+  record.train_accuracy = sum_in_worker_order(all, 3, 1) / seen;
+  refresh_averaged_model();  // every process takes part; the leader evaluates
+  if (comm_->is_leader()) {
+    const auto test = evaluate(*averaged_, test_, task_, config_.data.eval_batch);
+    record.test_loss = test.loss;
+    record.test_accuracy = test.accuracy;
+  }
+  record.wall_seconds = wall_seconds;
+  record.train_seconds = train_seconds;
+  record.workers_in_process = state_.replicas.count();
+  record.distributed = comm_->distributed();
+  record.global_comm = meter.stats(CommLevel::kGlobal);
+  record.block_comm = meter.stats(CommLevel::kBlock);
+  t.reset();
+  return record;
+}
+
+RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_progress, std::int64_t until) {
+  RunResult& result = state_.result;
+  result.backend = comm_->name();
+  result.distributed = comm_->distributed();
+  result.local_from_epoch = state_.algorithm->local_from_epoch();
+  const std::int64_t end = until < 0 ? timeline_.total_steps() : std::min(until, timeline_.total_steps());
+  const auto start = Clock::now();
+  auto elapsed = [&] { return state_.seconds_before + seconds_since(start); };
+  for (auto& model : state_.replicas.models) model->train();
+
+  std::int64_t first_nonfinite = -1;  // this process's, since the last agreement
+  for (std::int64_t step = state_.step; step < end; ++step) {
+    const std::int64_t calls_before = comm_->meter().calls();
+    if (!train_step(step) && first_nonfinite < 0) first_nonfinite = step;
+    state_.step = step + 1;
+    result.steps = step + 1;
+    result.samples_seen = result.steps * timeline_.global_batch();
+    const bool evaluates = timeline_.evaluates_after(step);
+    // Agreement costs a collective when distributed: only where the step exchanged anyway.
+    const bool exchanged = comm_->meter().calls() != calls_before;
+    if (!comm_->distributed() || exchanged || evaluates) {
+      const std::int64_t diverged = agreed_divergence(first_nonfinite);
+      if (diverged >= 0) {  // a diverged run is a result, recorded with its step
+        result.status = "diverged";
+        result.diverged_at_step = diverged;
+        break;
+      }
+    }
+    if (on_progress && comm_->is_leader()) {
+      const Tallies& t = state_.tallies;
+      double loss = 0, correct = 0, seen = 0;
+      for (int r = 0; r < state_.replicas.count(); ++r) loss += t.loss_sums[r], correct += t.corrects[r], seen += t.samples[r];
+      on_progress({step + 1, timeline_.total_steps(), timeline_.epoch_at(step + 1), loss / seen, correct / seen,
+                   state_.last_test_accuracy, elapsed()});
+    }
+    if (!evaluates) continue;
+
+    const auto eval_start = Clock::now();
+    const double wall = elapsed();
+    const EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
+    result.eval_seconds += seconds_since(eval_start);
+    state_.metrics_lines.push_back(metrics_line(record));
+    state_.timing_lines.push_back(timing_line(record));
+    if (on_eval && comm_->is_leader()) on_eval(record);
+    state_.last_test_accuracy = record.test_accuracy;
+    result.final_test_accuracy = record.test_accuracy;
+    result.best_test_accuracy = std::max(result.best_test_accuracy, record.test_accuracy);
+  }
+  state_.seconds_before = elapsed();
+  result.train_seconds = state_.seconds_before - result.eval_seconds;
+  return result;
+}
+
+}  // namespace localsgd
