@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "augment.h"
+#include "data/augment.h"
 
 namespace localsgd {
 namespace {

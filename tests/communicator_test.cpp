@@ -1,7 +1,7 @@
 // The simulated communicator on crafted inputs: worker k contributes k + 1.
 #include <gtest/gtest.h>
 
-#include "communicator.h"
+#include "comm/communicator.h"
 
 namespace localsgd {
 namespace {

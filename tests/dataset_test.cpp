@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace localsgd {
 namespace {

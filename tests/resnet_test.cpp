@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "resnet.h"
+#include "models/resnet.h"
 
 namespace localsgd {
 namespace {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "sharding.h"
+#include "data/sharding.h"
 
 namespace localsgd {
 namespace {

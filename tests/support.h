@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include "config.h"
-#include "dataset.h"
+#include "config/config.h"
+#include "data/dataset.h"
 
 namespace localsgd::testing {
 

@@ -1,7 +1,8 @@
-// The step-dependent schedule against values worked out by hand for a small case.
+// The shared step-dependent quantities (epochs, LR, evaluation cadence) against values worked
+// out by hand for a small case. Sync points are the algorithms' (algorithm_test.cpp).
 #include <gtest/gtest.h>
 
-#include "timeline.h"
+#include "schedule/timeline.h"
 
 namespace localsgd {
 namespace {
@@ -28,6 +29,7 @@ TEST(TimelineTest, StepsAndEpochs) {
   EXPECT_DOUBLE_EQ(t.epoch_at(15), 1.5);
   EXPECT_EQ(t.first_step_at_epoch(7.5), 75);
   EXPECT_EQ(t.first_step_at_epoch(7.51), 76);
+  EXPECT_DOUBLE_EQ(t.first_decay_epoch(), 5.0);
 }
 
 TEST(TimelineTest, TotalStepsRoundUpToCoverAllEpochs) {
@@ -68,58 +70,6 @@ TEST(TimelineTest, WarmupDefaultsToTheUnscaledBaseLr) {
   EXPECT_DOUBLE_EQ(Timeline(c, 1000).learning_rate(0), 0.1);
 }
 
-TEST(TimelineTest, MinibatchAveragesGradientsEveryStepAndNeverParameters) {
-  RunConfig c = hand_case();
-  c.algorithm.kind = "minibatch";
-  Timeline t(c, 1000);
-  for (std::int64_t s = 0; s < t.total_steps(); ++s) {
-    EXPECT_TRUE(t.averages_gradients(s));
-    EXPECT_FALSE(t.averages_parameters_after(s));
-    EXPECT_EQ(t.local_steps(s), 1);
-  }
-}
-
-TEST(TimelineTest, LocalSgdSyncsEveryHStepsAndAtTheEnd) {
-  RunConfig c = hand_case();
-  c.algorithm.kind = "local";
-  c.algorithm.local_steps = 8;
-  Timeline t(c, 1000);
-  std::vector<std::int64_t> syncs;
-  for (std::int64_t s = 0; s < t.total_steps(); ++s)
-    if (t.averages_parameters_after(s)) syncs.push_back(s);
-  std::vector<std::int64_t> expected;
-  for (std::int64_t s = 7; s < 100; s += 8) expected.push_back(s);  // after steps 8, 16, ..., 96
-  expected.push_back(99);                                             // and the last one
-  EXPECT_EQ(syncs, expected);
-  EXPECT_FALSE(t.averages_gradients(0));
-}
-
-TEST(TimelineTest, PostLocalSwitchesAtFirstDecayAndCountsFromThere) {
-  RunConfig c = hand_case();
-  c.algorithm.kind = "postlocal";
-  c.algorithm.local_steps = 16;
-  Timeline t(c, 1000);
-  EXPECT_EQ(t.switch_step(), 50);
-  EXPECT_EQ(t.local_steps(49), 1);
-  EXPECT_EQ(t.local_steps(50), 16);
-  for (std::int64_t s = 0; s < 50; ++s) EXPECT_TRUE(t.averages_parameters_after(s)) << s;
-  // From step 50: sync after steps 65, 81, 97 (16 local steps each), then the final step 99.
-  for (std::int64_t s = 50; s < 100; ++s)
-    EXPECT_EQ(t.averages_parameters_after(s), s == 65 || s == 81 || s == 97 || s == 99) << s;
-}
-
-TEST(TimelineTest, PostLocalSwitchAtConfiguredEpoch) {
-  RunConfig c = hand_case();
-  c.algorithm.kind = "postlocal";
-  c.algorithm.local_steps = 4;
-  c.algorithm.switch_epoch = 3.05;  // first step with >= 3.05 epochs done is 31
-  Timeline t(c, 1000);
-  EXPECT_EQ(t.switch_step(), 31);
-  EXPECT_TRUE(t.averages_parameters_after(30));
-  EXPECT_FALSE(t.averages_parameters_after(31));
-  EXPECT_TRUE(t.averages_parameters_after(34));
-}
-
 TEST(TimelineTest, EvaluationCadence) {
   RunConfig c = hand_case();
   c.run.eval_every_epochs = 2.5;  // epochs 2.5, 5, 7.5, 10: after steps 24, 49, 74, 99
@@ -128,28 +78,6 @@ TEST(TimelineTest, EvaluationCadence) {
   for (std::int64_t s = 0; s < t.total_steps(); ++s)
     if (t.evaluates_after(s)) evals.push_back(s);
   EXPECT_EQ(evals, (std::vector<std::int64_t>{24, 49, 74, 99}));
-}
-
-}  // namespace
-}  // namespace localsgd
-
-namespace localsgd {
-namespace {
-
-TEST(TimelineTest, HierarchicalBlockEveryHGlobalEveryHTimesHb) {
-  RunConfig c = hand_case();
-  c.algorithm.kind = "hierarchical";
-  c.algorithm.local_steps = 2;
-  c.algorithm.block_steps = 4;  // block after steps 2, 4, 6; global after 8, 16, ...
-  Timeline t(c, 1000);
-  for (std::int64_t s = 0; s < t.total_steps(); ++s) {
-    const std::int64_t done = s + 1;
-    const Sync expected = (done % 8 == 0 || done == 100) ? Sync::kGlobal
-                          : done % 2 == 0                ? Sync::kBlock
-                                                         : Sync::kNone;
-    EXPECT_EQ(t.parameter_sync_after(s), expected) << s;
-  }
-  EXPECT_EQ(t.local_steps(0), 2);
 }
 
 }  // namespace

@@ -5,11 +5,12 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "augment.h"
-#include "seeding.h"
-#include "sharding.h"
+#include "data/augment.h"
+#include "util/seeding.h"
+#include "data/sharding.h"
 #include "support.h"
-#include "trainer.h"
+#include "models/model_registry.h"
+#include "run/trainer.h"
 
 namespace localsgd {
 namespace {
@@ -61,9 +62,9 @@ double one_worker_difference_to_torch_sgd(std::int64_t steps) {
   Trainer trainer(config, data);
   EXPECT_EQ(trainer.timeline().total_steps(), steps);
 
-  ResNet model = make_model(config.model, 1, 4);
+  const ModelPtr model = make_model(config, DataShape{1, 12, 12, 4});
   auto init = at::make_generator<at::CPUGeneratorImpl>(derive_seed(config.run.seed, SeedStream::kModelInit));
-  initialise_resnet(*model, init);
+  model->initialise(init);
   std::vector<torch::Tensor> decayed, not_decayed;  // BN scales and shifts are not decayed
   for (const auto& p : model->named_parameters())
     (p.key().find("bn") != std::string::npos || p.key().find("shortcut.1") != std::string::npos

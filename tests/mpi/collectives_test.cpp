@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "mpi/mpi_communicator.h"
+#include "comm/mpi/mpi_communicator.h"
 #include "mpi_test_env.h"
 
 namespace localsgd {

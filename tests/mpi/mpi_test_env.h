@@ -1,7 +1,7 @@
 // The MPI session the MPI test binary runs in, created by mpi_test_main.cpp before any test.
 #pragma once
 
-#include "mpi/mpi_session.h"
+#include "comm/mpi/mpi_session.h"
 
 namespace localsgd::testing {
 

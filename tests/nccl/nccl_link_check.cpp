@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "nccl/nccl_communicator.h"
+#include "comm/nccl/nccl_communicator.h"
 
 namespace {
 

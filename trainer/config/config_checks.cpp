@@ -120,7 +120,7 @@ void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, cons
       std::string users;
       for (const auto& k : kinds)
         if (contains(kind_keys(k, family), key)) users += (users.empty() ? "" : ", ") + k.name;
-      check.clash({key, kind_key}, "applies only to " + family_noun(family) + " = " + users + " (" +
+      check.clash({key, kind_key}, key.substr(key.find('.') + 1) + " applies only to " + family_noun(family) + " = " + users + " (" +
                                        family_noun(family) + " is " + chosen + ")");
       reported.push_back(key);
     }
