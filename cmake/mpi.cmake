@@ -30,6 +30,7 @@ if(BUILD_TESTING)
   file(GLOB LOCALSGD_MPI_TEST_SOURCES CONFIGURE_DEPENDS ${LOCALSGD_ROOT}/tests/mpi/*_test.cpp)
   add_executable(localsgd_mpi_tests ${LOCALSGD_ROOT}/tests/mpi/mpi_test_main.cpp ${LOCALSGD_MPI_TEST_SOURCES})
   target_link_libraries(localsgd_mpi_tests PRIVATE localsgd_core GTest::gtest)
+  target_include_directories(localsgd_mpi_tests PRIVATE ${LOCALSGD_ROOT}/tests)
   target_precompile_headers(localsgd_mpi_tests PRIVATE <torch/torch.h> <gtest/gtest.h>)
   # 4 ranks on a 2-core machine need Open MPI's --oversubscribe; other MPIs lack the flag.
   set(LOCALSGD_MPI_OVERSUBSCRIBE "")

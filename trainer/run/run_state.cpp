@@ -32,6 +32,16 @@ std::vector<std::string> read_lines(torch::serialize::InputArchive& archive, con
   return lines;
 }
 
+// Reads `key` into `into` of the same shape, in place: the replicas' views stay bound.
+void read_into(torch::serialize::InputArchive& archive, const char* key, torch::Tensor& into) {
+  torch::Tensor saved;
+  archive.read(key, saved);
+  if (!saved.sizes().equals(into.sizes()))
+    throw std::runtime_error(std::string("RunState: saved ") + key + " has shape " + c10::str(saved.sizes()) +
+                             ", this run's is " + c10::str(into.sizes()));
+  into.copy_(saved);
+}
+
 }  // namespace
 
 void Tallies::reset() {
@@ -69,15 +79,11 @@ void RunState::save(torch::serialize::OutputArchive& archive) const {
 
 void RunState::load(torch::serialize::InputArchive& archive) {
   torch::NoGradGuard no_grad;
-  torch::Tensor t;
-  archive.read("step", t);
-  step = t.item<std::int64_t>();
-  archive.read("params", t);
-  if (!t.sizes().equals(replicas.params.sizes())) throw std::runtime_error("RunState: saved parameters have another shape");
-  replicas.params.copy_(t);
-  archive.read("bn_stats", t);
-  if (!t.sizes().equals(replicas.bn_stats.sizes())) throw std::runtime_error("RunState: saved BN statistics have another shape");
-  replicas.bn_stats.copy_(t);
+  torch::Tensor saved_step;
+  archive.read("step", saved_step);
+  step = saved_step.item<std::int64_t>();
+  read_into(archive, "params", replicas.params);
+  read_into(archive, "bn_stats", replicas.bn_stats);
   torch::serialize::InputArchive part;
   archive.read("optimizer", part);
   optimizer.load(part);
