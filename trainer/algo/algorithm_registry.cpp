@@ -10,6 +10,7 @@ const std::vector<AlgorithmKind>& algorithm_kinds() {
       local_sgd_kind(),
       post_local_sgd_kind(),
       hierarchical_sgd_kind(),
+      local_step_warmup_kind(),
   };
   return kinds;
 }

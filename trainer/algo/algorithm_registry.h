@@ -31,5 +31,6 @@ AlgorithmKind minibatch_sgd_kind();
 AlgorithmKind local_sgd_kind();
 AlgorithmKind post_local_sgd_kind();
 AlgorithmKind hierarchical_sgd_kind();
+AlgorithmKind local_step_warmup_kind();
 
 }  // namespace localsgd

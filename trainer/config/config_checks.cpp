@@ -117,11 +117,9 @@ void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, cons
                                       (text != texts.end() && text->second != defaults.at(key))
                                 : check.present(key);
       if (!set) continue;
-      std::string users;
-      for (const auto& k : kinds)
-        if (contains(kind_keys(k, family), key)) users += (users.empty() ? "" : ", ") + k.name;
-      check.clash({key, kind_key}, key.substr(key.find('.') + 1) + " applies only to " + family_noun(family) + " = " + users + " (" +
-                                       family_noun(family) + " is " + chosen + ")");
+      // Named by the chosen kind only, so that a new kind changes no other kind's message.
+      check.clash({key, kind_key}, key.substr(key.find('.') + 1) + " does not apply to " + family_noun(family) +
+                                       " = " + chosen);
       reported.push_back(key);
     }
   }
