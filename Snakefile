@@ -46,6 +46,12 @@ MICROBENCH = str(config.get("microbench", "build/localsgd-microbench"))  # --con
 MPI_LAUNCHER = str(config.get("mpi_launcher", "mpirun"))  # --config mpi_launcher=...
 FIGURES_DIR = "figures"
 WORKFLOW_CODE = os.path.join(workflow.basedir, "workflow")
+# The registry's parts and the trainer description it reads (workflow/registry.py is the
+# entry point): a table or status.md is rebuilt when they change.
+REGISTRY_PARTS = sorted(glob.glob(os.path.join(WORKFLOW_CODE, "experiment_registry", "*.py"))) + [
+    os.path.join(WORKFLOW_CODE, "trainer_description.py"),
+    os.path.join(WORKFLOW_CODE, "trainer_description.json"),
+]
 
 SCALE = str(config.get("scale", "small"))
 _experiments = config.get("experiments")  # optional: restrict the default target to these
@@ -427,6 +433,7 @@ rule experiment_table:
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+        registry_parts=REGISTRY_PARTS,
         timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
         benchmark_code=os.path.join(WORKFLOW_CODE, "benchmark_tables.py"),
     output:
@@ -451,6 +458,7 @@ rule status:
         declarations=sorted(glob.glob(os.path.join(CONFIGS_DIR, "experiments", "*.toml"))),
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+        registry_parts=REGISTRY_PARTS,
     output:
         "tables/{scale}/status.md",
     params:

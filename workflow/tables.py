@@ -340,7 +340,7 @@ def run_table(st, seeds, runs_dir) -> tuple:
         extra = list(m.extra) or [""] * len(metric.EXTRA_CSV)
         long.append([spec.row, spec.col, variant.name, variant.kind, variant.workers,
                      variant.local_batch, variant.local_steps,
-                     variant.block_steps if variant.kind == "hierarchical" else "",
+                     variant.block_steps if variant.takes("algorithm.block_steps") else "",
                      len(seeds), num(m.mean), num(m.std)] + extra + pcsv + [""])
     notes = metric.notes() + [
         "\"paper\" is the paper's value with its confidence tag: [V] stated in the prose, [C] "

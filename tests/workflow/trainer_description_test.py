@@ -1,0 +1,165 @@
+"""The trainer's description (workflow/trainer_description.json) as the registry's one source of
+what the trainer can do: the loader's errors, an algorithm kind that exists only in a
+description, and scale overrides checked against its keys.
+Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
+"""
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))
+import registry  # noqa: E402
+import trainer_description  # noqa: E402
+
+SCALE = """
+name = "hand"
+description = "hand-made"
+base_config = "base.toml"
+seeds = [1]
+local_batch_factor = 1.0
+epochs = 3
+lr = 0.1
+[datasets.cifar10]
+name = "fashion-mnist"
+[models.resnet20]
+"""
+
+# A run of a kind "foo" the trainer does not have, next to one it has.
+RUNS = """
+id = "table99"
+kind = "table"
+caption = "hand"
+
+[[runs]]
+row = "{algorithm}"
+algorithm = ["foo", "local"]
+workers = 4
+local_batch = 8
+local_steps = 8
+model = "resnet20"
+dataset = "cifar10"
+"""
+
+
+class DescriptionTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        self.configs = self.root / "configs"
+        (self.configs / "scales").mkdir(parents=True)
+        (self.configs / "experiments").mkdir()
+        (self.configs / "scales" / "base.toml").write_text("")
+        (self.configs / "scales" / "hand.toml").write_text(SCALE)
+        (self.configs / "experiments" / "table99.toml").write_text(RUNS)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def description_with(self, name, edit):
+        """A copy of the committed description, changed by edit(dict), loaded from `name`."""
+        d = json.loads(trainer_description.PATH.read_text())
+        edit(d)
+        path = self.root / name
+        path.write_text(json.dumps(d))
+        return trainer_description.load(path)
+
+    def with_kind(self, kind, keys):
+        def edit(d):
+            d["algorithms"][kind] = {"summary": "a test kind", "keys": keys}
+            d["keys"]["algorithm.kind"]["choices"].append(kind)
+        return self.description_with(f"with-{kind}.json", edit)
+
+    def test_the_committed_description_loads(self):
+        desc = trainer_description.load()
+        self.assertEqual(list(desc.algorithms),
+                         ["minibatch", "local", "postlocal", "hierarchical"])
+        self.assertTrue(desc.takes("postlocal", "algorithm.switch_epoch"))
+        self.assertFalse(desc.takes("minibatch", "algorithm.local_steps"))
+        self.assertTrue(desc.keys["algorithm.switch_epoch"].optional)
+        self.assertEqual(desc.keys["schedule.decay_at"].default, [0.5, 0.75])
+
+    def test_a_missing_file_is_an_error_naming_it(self):
+        path = self.root / "nowhere.json"
+        with self.assertRaises(trainer_description.DescriptionError) as raised:
+            trainer_description.load(path)
+        self.assertIn(str(path), str(raised.exception))
+        self.assertIn("--describe", str(raised.exception))
+
+    def test_a_malformed_file_is_an_error_naming_it(self):
+        def unknown_key(d):
+            d["algorithms"]["local"]["keys"] = ["algorithm.nope"]
+
+        def kinds_differ(d):
+            d["algorithms"]["foo"] = {"summary": "", "keys": []}   # not in algorithm.kind
+
+        for name, text, message in (
+                ("truncated.json", '{"format": 1, "algorithms": {', "not JSON"),
+                ("list.json", "[]", "not a JSON object"),
+                ("old.json", json.dumps({s: {} for s in trainer_description.SECTIONS}
+                                        | {"format": 0}), "format 0")):
+            with self.subTest(name=name):
+                path = self.root / name
+                path.write_text(text)
+                with self.assertRaises(trainer_description.DescriptionError) as raised:
+                    trainer_description.load(path)
+                self.assertIn(str(path), str(raised.exception))
+                self.assertIn(message, str(raised.exception))
+        for edit, message in ((unknown_key, "algorithm.nope"), (kinds_differ, "algorithm.kind")):
+            with self.subTest(edit=edit.__name__):
+                with self.assertRaises(trainer_description.DescriptionError) as raised:
+                    self.description_with(f"{edit.__name__}.json", edit)
+                self.assertIn(f"{edit.__name__}.json", str(raised.exception))
+                self.assertIn(message, str(raised.exception))
+
+    def test_a_kind_is_known_when_the_description_has_it(self):
+        # The committed description has no foo: its run waits, local's is trained.
+        status = registry.build(self.configs, "hand").statuses["table99"]
+        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: foo")
+        # A description with foo, taking algorithm.local_steps: its run is named with -h.
+        reg = registry.build(self.configs, "hand", self.with_kind("foo", ["algorithm.local_steps"]))
+        self.assertEqual(reg.statuses["table99"].state, "ready")
+        self.assertEqual(sorted(reg.variants), ["foo-k4-b8-h8", "local-k4-b8-h8"])
+        foo = reg.variants["foo-k4-b8-h8"]
+        self.assertIn(("algorithm.kind", "foo"), foo.overrides)
+        self.assertIn(("algorithm.local_steps", 8), foo.overrides)
+
+    def test_the_run_keys_of_a_kind_come_from_its_description(self):
+        # foo takes blocks but no H: its name has -bs/-hb, no -h, and H = 8 is refused.
+        desc = self.with_kind("foo", ["algorithm.block_size", "algorithm.block_steps"])
+        decl = self.configs / "experiments" / "table99.toml"
+        decl.write_text(RUNS.replace('["foo", "local"]', '"foo"')
+                        .replace("local_steps = 8", "block_size = 2\nblock_steps = 3"))
+        reg = registry.build(self.configs, "hand", desc)
+        self.assertEqual(list(reg.variants), ["foo-k4-b8-bs2-hb3"])
+        v = reg.variants["foo-k4-b8-bs2-hb3"]
+        self.assertIn(("algorithm.block_steps", 3), v.overrides)
+        self.assertTrue(v.takes("algorithm.block_steps"))
+        decl.write_text(RUNS.replace('["foo", "local"]', '"foo"'))
+        with self.assertRaises(registry.RegistryError) as raised:
+            registry.build(self.configs, "hand", desc)
+        self.assertIn("table99.toml", str(raised.exception))
+        self.assertIn("foo has H = 1", str(raised.exception))
+
+    def test_a_scale_override_of_an_unknown_trainer_key_is_refused(self):
+        scale = self.configs / "scales" / "hand.toml"
+        for table, key in (("[trainer]", "optimizer.lrr"),
+                           ("[models.resnet20.overrides]", "model.depht")):
+            with self.subTest(key=key):
+                scale.write_text(SCALE.replace("[models.resnet20]\n", "")
+                                 + f'{table}\n"{key}" = 1\n')
+                with self.assertRaises(registry.RegistryError) as raised:
+                    registry.build(self.configs, "hand")
+                self.assertIn("hand.toml", str(raised.exception))
+                self.assertIn(repr(key), str(raised.exception))
+                self.assertIn("is not a key of the trainer", str(raised.exception))
+        # A key the description has passes (its value is the trainer's to check).
+        scale.write_text(SCALE + '[trainer]\n"optimizer.lr_scaling" = "sqrt"\n')
+        reg = registry.build(self.configs, "hand")
+        self.assertIn(("optimizer.lr_scaling", "sqrt"), reg.variants["local-k4-b8-h8"].overrides)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,16 @@
+"""The parts of the experiment registry; workflow/registry.py is its one front door (import
+registry, or run it). One concept per module:
+
+    common.py          RegistryError, the small value checks, TOML in and out
+    run_blocks.py      [[runs]] blocks of a declaration -> RunSpec, one per run
+    panels.py          [[panels]] of a figure declaration -> Panel
+    benchmarks.py      [benchmark] of a declaration -> Benchmark
+    declarations.py    configs/experiments/<id>.toml -> Experiment
+    scales.py          configs/scales/<scale>.toml -> Scale
+    variants.py        a RunSpec at a Scale -> RunVariant (its name and trainer overrides)
+    readiness.py       what a run or experiment still waits for -> Status
+    scale_registry.py  every experiment at one scale -> ScaleRegistry (build)
+
+What the trainer can do (algorithm kinds and their keys, datasets, features, config keys)
+comes from its description, workflow/trainer_description.json (workflow/trainer_description.py).
+"""

@@ -1,0 +1,116 @@
+"""The [[runs]] blocks of a declaration: each block is the product over its list-valued keys,
+one RunSpec per combination, in scale-free terms (see declarations.py for the keys).
+
+Which of local_steps, block_size, block_steps and switch_fraction a run may set is decided by
+the trainer's description: a kind takes a run key when it lists the trainer key that the run
+key sets (KIND_KEYS). An algorithm the trainer does not describe is not checked here; its runs
+wait for it (readiness.py)."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from .common import RegistryError, description, is_int, is_num, req
+
+RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
+            "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
+            "global_delay", "needs"}
+RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
+# A run key that only some kinds take -> the trainer key it sets (variants.py).
+KIND_KEYS = {"local_steps": "algorithm.local_steps", "block_size": "algorithm.block_size",
+             "block_steps": "algorithm.block_steps", "switch_fraction": "algorithm.switch_epoch"}
+# Run keys a kind that takes them must be given: they name the run (-bs, -hb).
+KIND_KEYS_REQUIRED = ("block_size", "block_steps")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a declaration, in scale-free terms."""
+    row: str
+    col: str
+    algorithm: str
+    workers: int
+    local_batch: int
+    local_steps: int
+    block_size: int
+    block_steps: int
+    model: str
+    dataset: str
+    epochs_factor: float
+    lr_factor: float
+    switch_fraction: float | None
+    global_delay: float
+    needs: tuple
+
+    def capabilities(self) -> tuple:
+        return (self.algorithm, self.model, self.dataset, *self.needs)
+
+
+def takes(desc, algorithm: str, run_key: str) -> bool:
+    """Whether a described kind takes one of the KIND_KEYS of a run."""
+    return desc.takes(algorithm, KIND_KEYS[run_key])
+
+
+def _check_kind_keys(d: dict, desc, path, where):
+    """The kind-specific keys of one run against what its kind takes."""
+    alg = d["algorithm"]
+    if alg not in desc.algorithms:
+        return
+    if not takes(desc, alg, "local_steps"):
+        req(d.get("local_steps", 1) == 1, path,
+            f"{where}: {alg} has H = 1 (it takes no {KIND_KEYS['local_steps']})")
+    for k in KIND_KEYS:
+        if k != "local_steps" and k in d:
+            req(takes(desc, alg, k), path,
+                f"{where}: {k} is not for {alg} (it takes no {KIND_KEYS[k]})")
+    for k in KIND_KEYS_REQUIRED:
+        if takes(desc, alg, k):
+            req(k in d, path, f"{where}: {alg} needs {k}")
+
+
+def expand_block(raw: dict, path, where, desc=None) -> list:
+    """The RunSpecs of one [[runs]] block, checked."""
+    desc = description(desc)
+    unknown = sorted(set(raw) - RUN_KEYS)
+    req(not unknown, path, f"{where}: unknown keys {unknown}")
+    for k in RUN_REQUIRED:
+        req(k in raw, path, f"{where}: '{k}' is required")
+    needs = raw.get("needs", [])
+    req(isinstance(needs, list) and all(isinstance(n, str) for n in needs), path,
+        f"{where}: needs must be a list of strings")
+    axes = {k: (v if isinstance(v, list) else [v]) for k, v in raw.items()
+            if k not in ("row", "col", "needs")}
+    for k, vs in axes.items():
+        req(len(vs) > 0, path, f"{where}: {k} is an empty list")
+    keys = list(axes)
+    specs = []
+    for combo in itertools.product(*(axes[k] for k in keys)):
+        d = dict(zip(keys, combo))
+        alg = d["algorithm"]
+        req(isinstance(alg, str), path, f"{where}: algorithm must be a string")
+        for k in ("workers", "local_batch", "local_steps", "block_size", "block_steps"):
+            if k in d:
+                req(is_int(d[k]) and d[k] >= 1, path, f"{where}: {k} must be a positive integer")
+        for k in ("epochs_factor", "lr_factor", "switch_fraction", "global_delay"):
+            if k in d:
+                req(is_num(d[k]) and d[k] >= 0, path, f"{where}: {k} must be a number >= 0")
+        for k in ("model", "dataset"):
+            req(isinstance(d[k], str) and d[k], path, f"{where}: {k} must be a string")
+        _check_kind_keys(d, desc, path, where)
+        fields = dict(algorithm=alg, workers=d["workers"], local_batch=d["local_batch"],
+                      local_steps=d.get("local_steps", 1), block_size=d.get("block_size", 0),
+                      block_steps=d.get("block_steps", 1), model=d["model"],
+                      dataset=d["dataset"], epochs_factor=float(d.get("epochs_factor", 1.0)),
+                      lr_factor=float(d.get("lr_factor", 1.0)),
+                      switch_fraction=d.get("switch_fraction"),
+                      global_delay=float(d.get("global_delay", 0.0)))
+        fmt = {**fields, "K": fields["workers"], "H": fields["local_steps"],
+               "Hb": fields["block_steps"], "B": fields["local_batch"],
+               "KB": fields["workers"] * fields["local_batch"]}
+        try:
+            row = raw["row"].format(**fmt)
+            col = raw.get("col", "").format(**fmt)
+        except (KeyError, IndexError, ValueError) as e:
+            raise RegistryError(f"{path}: {where}: bad row/col template: {e}") from e
+        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), **fields))
+    return specs

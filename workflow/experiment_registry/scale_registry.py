@@ -1,0 +1,133 @@
+"""Every experiment at one scale: build() loads the declarations and the scale, decides each
+experiment's Status (readiness.py) and resolves its trainable runs (variants.py); the
+ScaleRegistry answers the Snakefile's questions (tables, figures, benchmarks, runs)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .common import RegistryError, description, req
+from .declarations import load_experiments
+from .readiness import (FIGURE_ANALYSES, TABLE_ANALYSES, Status, benchmark_missing,
+                        capabilities, missing_for)
+from .scales import Scale, load_scale
+from .variants import resolve
+
+
+@dataclass
+class ScaleRegistry:
+    scale: Scale
+    experiments: dict   # id -> Experiment
+    statuses: dict      # id -> Status
+    variants: dict      # name -> RunVariant, for every run of a ready/partial experiment
+
+    def figures(self) -> list:
+        """Targets (figure id + panel suffix) of the figures that can be drawn at this scale:
+        every panel of a ready or partial figure that selects at least one trainable run."""
+        out = []
+        for i, s in self.statuses.items():
+            if s.state in ("ready", "partial") and s.experiment.kind == "figure":
+                out += [i + p.suffix for p in s.experiment.panels if self.panel_series(i, p)]
+        return out
+
+    def panel(self, target):
+        """(experiment id, Panel) of a figure target such as figure7a."""
+        m = re.match(r"^(figure\d+)([a-z]?)$", target)
+        if not m or m.group(1) not in self.experiments:
+            raise KeyError(target)
+        for p in self.experiments[m.group(1)].panels:
+            if p.suffix == m.group(2):
+                return m.group(1), p
+        raise KeyError(target)
+
+    def panel_series(self, exp_id, panel) -> list:
+        """(label, variant) per trainable run a panel draws, in declaration order; the label
+        is the run's row (and column), '=' written ':' (the analyzer splits LABEL=RUN_DIR).
+        A [benchmark] figure's: (placement, None) per measurable placement."""
+        if self.experiments[exp_id].benchmark:
+            return [(m, None) for m in self.statuses[exp_id].benchmark_models()]
+        out = []
+        for spec, v, _ in self.statuses[exp_id].cells:
+            if v is None or not panel.selects(spec.row):
+                continue
+            label = spec.row + (f" {spec.col}" if spec.col else "")
+            out.append((label.replace("=", ":"), v))
+        return out
+
+    def tables(self) -> list:
+        """Ids of the tables that can be built at this scale (ready or partial)."""
+        return [i for i, s in self.statuses.items()
+                if s.state in ("ready", "partial") and s.experiment.kind == "table"]
+
+    def benchmarks(self) -> list:
+        """(experiment id, model or placement) of every benchmark job of the scale's buildable
+        tables and figures."""
+        ids = self.tables() + [i for i, st in self.statuses.items() if st.experiment.kind == "figure"
+                               and st.state in ("ready", "partial")]
+        return [(i, m) for i in ids for m in self.statuses[i].benchmark_models()]
+
+    def runs(self, exp_id) -> list:
+        """(variant, seed) of every trainable run of an experiment."""
+        return [(v, s) for v in self.statuses[exp_id].variants() for s in self.scale.seeds]
+
+    def status_lines(self) -> list:
+        return [self.statuses[i].line() for i in self.experiments]
+
+
+def _unique(xs):
+    return list(dict.fromkeys(xs))
+
+
+def _status(e, scale, desc, known) -> Status:
+    """The Status of one experiment at a scale, its ready runs resolved."""
+    exp_missing = [n for n in e.needs if n not in known]
+    done = FIGURE_ANALYSES if e.kind == "figure" else TABLE_ANALYSES
+    exp_missing += [a for a in e.analyses if a not in done]
+    if e.kind == "figure" and not e.panels and not exp_missing:
+        exp_missing.append("[[panels]] in its declaration")
+    cells, run_missing, bench_cells = [], [], []
+    for spec in e.runs:
+        m = missing_for(spec, scale, desc)
+        run_missing += m
+        cells.append((spec, None if (m or exp_missing) else resolve(spec, scale, desc), m))
+    if e.benchmark:
+        for model in e.benchmark.models:
+            m = benchmark_missing(e.benchmark, model, scale, known)
+            run_missing += m
+            bench_cells.append((model, m + exp_missing))
+    missing = _unique(exp_missing + run_missing)
+    ready = [c for c in cells if c[1] is not None] + [c for c in bench_cells if not c[1]]
+    if not missing:
+        state = "ready"
+    elif ready:
+        state = "partial"
+    else:
+        state = "waiting"
+    return Status(e, state, missing, cells, bench_cells)
+
+
+def build(configs_dir, scale_name, desc=None) -> ScaleRegistry:
+    """The registry of scale `scale_name` (configs_dir/scales/<name>.toml) over every
+    declaration of configs_dir/experiments/. `desc`: the trainer's description
+    (trainer_description.load(...); default: the committed workflow/trainer_description.json)."""
+    desc = description(desc)
+    scale = load_scale(configs_dir, scale_name, desc)
+    exps = load_experiments(configs_dir, desc)
+    if scale.experiments is not None:
+        unknown = [e for e in scale.experiments if e not in exps]
+        req(not unknown, scale.path, f"experiments {unknown} are not declared")
+    known = capabilities(desc)
+    statuses, variants = {}, {}
+    for e in exps.values():
+        if scale.experiments is not None and e.id not in scale.experiments:
+            statuses[e.id] = Status(e, "not-at-scale", [])
+            continue
+        st = statuses[e.id] = _status(e, scale, desc, known)
+        if st.state in ("ready", "partial"):
+            for v in st.variants():
+                seen = variants.get(v.name)
+                if seen is not None and seen != v:
+                    raise RegistryError(f"{e.path}: run {v.name!r} resolves differently in two "
+                                        f"experiments at scale {scale.name!r}")
+                variants[v.name] = v
+    return ScaleRegistry(scale=scale, experiments=exps, statuses=statuses, variants=variants)

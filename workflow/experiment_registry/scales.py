@@ -1,0 +1,123 @@
+"""configs/scales/<scale>.toml: how a scale maps the declarations onto trainer runs, parsed and
+checked into a Scale.
+
+A scale (configs/scales/small.toml) names a base trainer config, seeds, factors, trainer
+overrides for every run, and the dataset roles and models it maps. Adding a scale is a file.
+With `mpi_workers = [2, 16]` its runs of K = 2 and 16 workers train as K MPI ranks (the
+Snakefile's rule train_mpi: mpirun locally, srun --mpi=pmix through the slurm/ profile) and
+report measured times; the others simulate their workers in one process.
+
+Every override key ([trainer], datasets.<role>.overrides, models.<model>.overrides) must be a
+key of the trainer's description; its value is the trainer's to check.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import RegistryError, description, is_int, is_num, load_toml, req, toml_value
+
+OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
+              "lr", "experiments", "trainer", "datasets", "models", "paths_file",
+              "paths_example", "mpi_workers"}
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    path: Path
+    description: str
+    base_config: Path
+    seeds: tuple
+    local_batch_factor: float
+    epochs: float
+    lr: float
+    experiments: tuple | None   # None = all
+    trainer: tuple              # (("section.key", value), ...) for every run
+    datasets: dict              # role -> (name, overrides tuple)
+    models: dict                # model -> (overrides tuple, epochs or None)
+    mpi_workers: tuple = ()     # runs with these K train as K MPI ranks (rule train_mpi)
+
+
+def _overrides(d, path, where, desc):
+    """Trainer overrides ("section.key" = value), checked: keys the trainer has, TOML values."""
+    req(isinstance(d, dict), path, f"{where} must be a table")
+    for k, v in d.items():
+        req(OVERRIDE_KEY_RE.match(k) is not None, path, f"{where}: key {k!r} is not 'section.key'")
+        if k not in desc.keys:
+            close = difflib.get_close_matches(k, list(desc.keys), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise RegistryError(f"{path}: {where}: {k!r} is not a key of the trainer{hint}; "
+                                f"its keys are in {desc.path}")
+        toml_value(v)
+    return tuple(d.items())
+
+
+def load_scale(configs_dir, name, desc=None) -> Scale:
+    """configs_dir/scales/<name>.toml, checked; `desc`: the trainer's description (default:
+    the committed one), whose keys the overrides must be."""
+    desc = description(desc)
+    path = Path(configs_dir) / "scales" / f"{name}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))
+        raise RegistryError(f"unknown scale {name!r}: no {path} (scales: {known})")
+    d = load_toml(path)
+    unknown = sorted(set(d) - SCALE_KEYS)
+    req(not unknown, path, f"unknown keys {unknown}")
+    req(d.get("name") == name, path, f"name must equal the file name ({name!r})")
+    req(isinstance(d.get("base_config"), str), path, "base_config is required")
+    base = (path.parent / d["base_config"]).resolve()
+    req(base.is_file(), path, f"base_config {d['base_config']!r} not found")
+    seeds = d.get("seeds")
+    req(isinstance(seeds, list) and seeds and all(is_int(s) and s >= 0 for s in seeds)
+        and len(set(seeds)) == len(seeds), path, "seeds: a non-empty list of distinct integers >= 0")
+    for k in ("local_batch_factor", "epochs", "lr"):
+        req(is_num(d.get(k)) and d[k] > 0, path, f"{k} must be a positive number")
+    mpi = d.get("mpi_workers", [])
+    req(isinstance(mpi, list) and all(is_int(k) and k >= 2 for k in mpi), path,
+        "mpi_workers: a list of worker counts K >= 2 (those runs train as K MPI ranks)")
+    exps = d.get("experiments")
+    req(exps is None or (isinstance(exps, list) and all(isinstance(e, str) for e in exps)),
+        path, "experiments must be a list of ids")
+    paths = {}
+    if "paths_file" in d:
+        pf = path.parent / d["paths_file"]
+        example = path.parent / d.get("paths_example", d["paths_file"] + ".example")
+        if pf.is_file():
+            paths = load_toml(pf).get("paths", {})
+        elif example.is_file():
+            paths = load_toml(example).get("paths", {})
+            print(f"registry: scale {name!r}: {pf.name} not found, using the placeholder paths "
+                  f"of {example.name} (copy it and edit the paths to run this scale)",
+                  file=sys.stderr)
+    datasets = {}
+    for role, m in d.get("datasets", {}).items():
+        req(isinstance(m, dict) and isinstance(m.get("name"), str), path,
+            f"datasets.{role}: needs name = <dataset>")
+        ov = dict(m.get("overrides", {}))
+        if "path_key" in m:
+            req(m["path_key"] in paths, path,
+                f"datasets.{role}: path_key {m['path_key']!r} not in the paths file")
+            ov["data.path"] = paths[m["path_key"]]
+        datasets[role] = (m["name"], _overrides(ov, path, f"datasets.{role}.overrides", desc))
+    models = {}
+    for model, m in d.get("models", {}).items():
+        req(isinstance(m, dict), path, f"models.{model} must be a table")
+        ep = m.get("epochs")
+        req(ep is None or (is_num(ep) and ep > 0), path, f"models.{model}.epochs: a number > 0")
+        models[model] = (_overrides(m.get("overrides", {}), path, f"models.{model}.overrides",
+                                    desc), ep)
+    return Scale(name=name, path=path, description=d.get("description", ""), base_config=base,
+                 seeds=tuple(seeds), local_batch_factor=float(d["local_batch_factor"]),
+                 epochs=float(d["epochs"]), lr=float(d["lr"]),
+                 experiments=tuple(exps) if exps is not None else None,
+                 trainer=_overrides(d.get("trainer", {}), path, "trainer", desc),
+                 datasets=datasets, models=models, mpi_workers=tuple(mpi))
+
+
+def scale_names(configs_dir) -> list:
+    return sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))

@@ -1,0 +1,133 @@
+"""A run of a declaration at a scale: its RunVariant, a base config plus the trainer's --set
+overrides, named by its effective settings so that the same run declared by several
+experiments is trained once (results/<scale>/runs/<name>/seed<seed>/).
+
+The name is <dataset>-<model>- (when the scale overrides them) then
+<kind>-k<K>-b<B_loc>, -h<H> if the kind takes algorithm.local_steps, -bs<block_size> and
+-hb<H^b> if it takes algorithm.block_size and algorithm.block_steps (the trainer's description
+says which), then -e<epochs>, -lr<LR>, -sw<switch epoch>, -d<delay> where they differ from the
+scale's, and -mpi for a run trained as MPI ranks."""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from .benchmarks import Benchmark
+from .common import description, is_int, req, toml_value
+from .run_blocks import KIND_KEYS, RunSpec, takes
+from .scales import Scale
+
+MPI_SUFFIX = "mpi"   # last part of the name of a run trained as MPI ranks (rule train_mpi)
+
+
+@dataclass(frozen=True)
+class RunVariant:
+    """A run at one scale: a base config plus --set overrides; trained once per seed."""
+    name: str
+    base_config: Path
+    overrides: tuple  # (("section.key", value), ...)
+    kind: str
+    workers: int
+    local_batch: int
+    local_steps: int
+    block_size: int
+    block_steps: int
+    ranks: int = 0      # MPI ranks, one worker each (0: the workers are simulated in one process)
+    kind_keys: tuple = ()   # the algorithm.* keys only its kind uses (the trainer's description)
+
+    def takes(self, key: str) -> bool:
+        """Whether its kind uses the trainer key `key`, e.g. algorithm.block_steps."""
+        return key in self.kind_keys
+
+    def set_args(self, seed=None) -> list:
+        pairs = list(self.overrides)
+        if seed is not None:
+            pairs.append(("run.seed", int(seed)))
+        return [f"{k}={toml_value(v)}" for k, v in pairs]
+
+    def set_command_line(self, seed=None) -> str:
+        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed))
+
+
+def run_dir(results_dir, scale: str, variant: str, seed: int) -> Path:
+    """Where one training run writes: results/<scale>/runs/<variant>/seed<seed>/."""
+    return Path(results_dir) / scale / "runs" / variant / f"seed{seed}"
+
+
+def fmt_num(x) -> str:
+    """Short, stable text of a number for variant names: 0.05, 5.3333, 300."""
+    if is_int(x) or (isinstance(x, float) and x.is_integer()):
+        return str(int(x))
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def model_and_data(model, dataset, scale: Scale) -> tuple:
+    """(name parts, overrides) of a model on a dataset role at a scale, its trainer overrides
+    first: what a run and a benchmark of that model share."""
+    ds_name, ds_over = scale.datasets[dataset]
+    model_over, _ = scale.models[model]
+    parts, over = [], list(scale.trainer)
+    if ds_over:
+        parts.append(ds_name)
+        over += ds_over
+    if model_over:
+        parts.append(model)
+        over += model_over
+    return parts, over
+
+
+def benchmark_arguments(bench: Benchmark, model: str, scale: Scale) -> list:
+    """localsgd-microbench's arguments after CONFIG for one model of a [benchmark] at a scale."""
+    _, over = model_and_data(model, bench.dataset, scale)
+    args = []
+    for k, v in over:
+        args += ["--set", f"{k}={toml_value(v)}"]
+    if bench.batches:
+        batches = [max(1, round(b * scale.local_batch_factor)) for b in bench.batches]
+        args += ["--batches", ",".join(str(b) for b in dict.fromkeys(batches))]
+    return args
+
+
+def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
+    """The trainer run of a (ready) run spec at a scale; its name encodes its settings.
+    `desc`: the trainer's description (default: the committed one)."""
+    desc = description(desc)
+    req(spec.algorithm in desc.algorithms, desc.path, f"no algorithm {spec.algorithm!r}")
+    _, model_epochs = scale.models[spec.model]
+    B = max(1, round(spec.local_batch * scale.local_batch_factor))
+    parts, over = model_and_data(spec.model, spec.dataset, scale)
+    kind_keys = [k for k in ("local_steps", "block_size", "block_steps")
+                 if takes(desc, spec.algorithm, k)]
+    alg = f"{spec.algorithm}-k{spec.workers}-b{B}"
+    tags = {"local_steps": "h", "block_size": "bs", "block_steps": "hb"}
+    alg += "".join(f"-{tags[k]}{getattr(spec, k)}" for k in kind_keys)
+    parts.append(alg)
+    over += [("algorithm.kind", spec.algorithm), ("algorithm.workers", spec.workers),
+             ("algorithm.local_batch", B), ("algorithm.local_steps", spec.local_steps)]
+    over += [(KIND_KEYS[k], getattr(spec, k)) for k in kind_keys if k != "local_steps"]
+    base_epochs = model_epochs if model_epochs is not None else scale.epochs
+    epochs = round(base_epochs * spec.epochs_factor, 4)
+    if spec.epochs_factor != 1.0 or model_epochs is not None:
+        parts.append(f"e{fmt_num(epochs)}")
+        over.append(("run.epochs", float(epochs)))
+    if spec.lr_factor != 1.0:
+        lr = round(scale.lr * spec.lr_factor, 8)
+        parts.append(f"lr{fmt_num(lr)}")
+        over.append(("optimizer.lr", lr))
+    if spec.switch_fraction is not None:
+        sw = round(epochs * spec.switch_fraction, 4)
+        parts.append(f"sw{fmt_num(sw)}")
+        over.append(("algorithm.switch_epoch", float(sw)))
+    if spec.global_delay:
+        parts.append(f"d{fmt_num(spec.global_delay)}")
+        over.append(("comm.global_delay", spec.global_delay))
+    ranks = spec.workers if spec.workers in scale.mpi_workers else 0
+    if ranks:  # a distributed run is another run: its times are measured, not modelled
+        parts.append(MPI_SUFFIX)
+        over.append(("comm.backend", "mpi"))
+    return RunVariant(name="-".join(parts), base_config=scale.base_config, overrides=tuple(over),
+                      kind=spec.algorithm, workers=spec.workers, local_batch=B,
+                      local_steps=spec.local_steps, block_size=spec.block_size,
+                      block_steps=spec.block_steps, ranks=ranks,
+                      kind_keys=desc.algorithms[spec.algorithm].keys)
