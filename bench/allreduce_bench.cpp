@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "mpi/mpi_communicator.h"
+#include "comm/mpi/mpi_communicator.h"
 
 namespace {
 

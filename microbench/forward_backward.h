@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "config.h"
+#include "config/config.h"
 
 namespace localsgd {
 

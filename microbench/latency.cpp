@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "median.h"
-#include "mpi/mpi_session.h"
+#include "comm/mpi/mpi_session.h"
 
 namespace localsgd {
 namespace {

@@ -13,17 +13,18 @@
 #include <string>
 #include <vector>
 
-#include "atomic_file.h"
-#include "config.h"
-#include "dataset.h"
+#include "io/atomic_file.h"
+#include "config/config.h"
+#include "data/dataset.h"
 #include "forward_backward.h"
-#include "json_record.h"
+#include "io/json_record.h"
+#include "models/model_registry.h"
 #ifdef LOCALSGD_HAVE_MPI
 #include "latency.h"
-#include "mpi/mpi_session.h"
+#include "comm/mpi/mpi_session.h"
 #endif
-#include "replicas.h"
-#include "threads.h"
+#include "models/replicas.h"
+#include "util/threads.h"
 
 namespace {
 
@@ -89,17 +90,17 @@ Arguments parse_arguments(int argc, char** argv) {
 
 std::string model_record(const localsgd::RunConfig& config) {
   const localsgd::ImageShape shape = localsgd::image_shape(config.data.dataset);
-  localsgd::ResNet model = localsgd::make_model(config.model, shape.channels, shape.num_classes);
+  const localsgd::ModelPtr model = localsgd::make_model(config, shape);
   std::int64_t parameters = 0;
   for (const auto& p : model->parameters()) parameters += p.numel();
   return localsgd::JsonRecord()
-             .add("model", "resnet" + std::to_string(config.model.depth))
+             .add("model", config.model.arch + std::to_string(config.model.depth))
              .add("width", config.model.width)
              .add("dataset", config.data.dataset)
              .add("input", std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
                                std::to_string(shape.width))
              .add("parameters", parameters)
-             .add("multiply_accumulates", model->multiply_accumulates(shape.height, shape.width))
+             .add("multiply_accumulates", model->multiply_accumulates(shape))
              .str() + "\n";
 }
 
