@@ -19,7 +19,9 @@ const char* const kUsage =
     "Writes PREFIX.csv, PREFIX.gp (rerun it with gnuplot to restyle), PREFIX.png/.pdf/.svg.\n"
     "curves: y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n"
     "bars: best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n"
-    "lines: FIELD of each record of a JSON-lines file of measurements, one line per file.\n";
+    "lines: FIELD of each record of a JSON-lines file of measurements, one line per file.\n"
+    "       localsgd-analyze evaluate --out PREFIX [--split test|train] [--samples N] LABEL=RUN_DIR[,RUN_DIR...]...\n"
+    "evaluate: each run's saved model (config.toml + model.pt) on its own data, eval mode; PREFIX.csv/.jsonl.\n";
 
 namespace {
 
@@ -108,6 +110,26 @@ LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
   take(p.options, "log", o.log);
   if (o.x.empty() || o.y.empty()) throw UsageError("lines needs --x FIELD and --y FIELD");
   if (!o.log.empty()) require_one_of<UsageError>("--log", o.log, {"x", "y", "xy"});
+  o.series = std::move(p.series);
+  return o;
+}
+
+EvaluateOptions parse_evaluate_arguments(const std::vector<std::string>& args) {
+  Parsed p = parse(args, {"out", "split", "samples"});
+  EvaluateOptions o;
+  take(p.options, "out", o.out);
+  take(p.options, "split", o.split);
+  require_one_of<UsageError>("--split", o.split, {"test", "train"});
+  if (p.options.count("samples")) {
+    const std::string& text = p.options["samples"];
+    std::size_t used = 0;
+    try {
+      o.samples = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || o.samples < 0) throw UsageError("--samples: expected a count >= 0, got '" + text + "'");
+  }
   o.series = std::move(p.series);
   return o;
 }

@@ -8,6 +8,7 @@
 
 #include "bars_command.h"
 #include "curves_command.h"
+#include "evaluate_command.h"
 #include "lines_command.h"
 
 namespace localsgd::analysis {
@@ -21,6 +22,7 @@ extern const char* const kUsage;
 CurvesOptions parse_curves_arguments(const std::vector<std::string>& args);
 BarsOptions parse_bars_arguments(const std::vector<std::string>& args);
 LinesOptions parse_lines_arguments(const std::vector<std::string>& args);
+EvaluateOptions parse_evaluate_arguments(const std::vector<std::string>& args);
 
 // "local=runs/a,runs/b" -> {"local", {"runs/a", "runs/b"}}.
 SeriesSpec parse_series(const std::string& word);

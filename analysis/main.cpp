@@ -1,7 +1,9 @@
-// localsgd-analyze: figures from run directories, without the trainer (reads outputs only).
+// localsgd-analyze: figures and analyses from run directories. It links the models library
+// (models, tasks, data, the saved-model format), never the training loop or MPI.
 //   localsgd-analyze curves --out PREFIX --x X --y Y LABEL=RUN_DIR[,RUN_DIR...]...
 //   localsgd-analyze bars --out PREFIX LABEL=RUN_DIR[,RUN_DIR...]...
 //   localsgd-analyze lines --out PREFIX --x FIELD --y FIELD [--log xy] LABEL=FILE.jsonl...
+//   localsgd-analyze evaluate --out PREFIX [--split test|train] [--samples N] LABEL=RUN_DIR...
 // Exit codes: 0 written, 1 bad input or failed render (no outputs left), 2 bad usage.
 #include <algorithm>
 #include <iostream>
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
       run_bars(parse_bars_arguments(args), std::cerr);
     } else if (command == "lines") {
       run_lines(parse_lines_arguments(args), std::cerr);
+    } else if (command == "evaluate") {
+      run_evaluate(parse_evaluate_arguments(args), std::cerr);
     } else if (command == "-h" || command == "--help") {
       std::cout << kUsage;
     } else {

@@ -1,12 +1,13 @@
-# localsgd-analyze: figures (CSV + gnuplot script + PNG/PDF/SVG) from run directories. It reads
-# run outputs only and never links the trainer or LibTorch. Included at the end of CMakeLists.txt.
+# localsgd-analyze: figures (CSV + gnuplot script + PNG/PDF/SVG) and analyses of run directories.
+# It links localsgd_models (models, tasks, data, the saved-model format) to rebuild saved models,
+# never localsgd_core (the training loop, MPI). Included at the end of CMakeLists.txt.
 find_package(nlohmann_json 3 REQUIRED)
 
 file(GLOB LOCALSGD_ANALYSIS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/analysis/*.cpp)
 list(REMOVE_ITEM LOCALSGD_ANALYSIS_SOURCES ${CMAKE_SOURCE_DIR}/analysis/main.cpp)
 add_library(localsgd_analysis STATIC ${LOCALSGD_ANALYSIS_SOURCES})
 target_include_directories(localsgd_analysis PUBLIC ${CMAKE_SOURCE_DIR}/analysis)
-target_link_libraries(localsgd_analysis PUBLIC nlohmann_json::nlohmann_json)
+target_link_libraries(localsgd_analysis PUBLIC nlohmann_json::nlohmann_json localsgd_models)
 target_compile_options(localsgd_analysis PRIVATE -Wall -Wextra)
 
 add_executable(localsgd-analyze ${CMAKE_SOURCE_DIR}/analysis/main.cpp)
@@ -24,4 +25,8 @@ if(BUILD_TESTING)
     LOCALSGD_ANALYZE_BINARY="$<TARGET_FILE:localsgd-analyze>")
   add_dependencies(localsgd_analysis_tests localsgd-analyze)
   gtest_discover_tests(localsgd_analysis_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  add_test(NAME analyze_evaluate_rebuilds_saved_models
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/analysis/evaluate_test.sh
+                   $<TARGET_FILE:localsgd-train> $<TARGET_FILE:localsgd-analyze>)
+  set_tests_properties(analyze_evaluate_rebuilds_saved_models PROPERTIES TIMEOUT 300)
 endif()

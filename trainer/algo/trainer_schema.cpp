@@ -6,7 +6,7 @@
 #include "algo/algorithm_registry.h"
 #include "config/config.h"
 #include "data/dataset.h"
-#include "io/json_record.h"
+#include "util/json_record.h"
 #include "models/model_registry.h"
 
 namespace localsgd {

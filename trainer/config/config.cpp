@@ -175,8 +175,8 @@ void apply_overrides(toml::table& root, const std::vector<std::string>& override
 // Reads the keys of one section into typed fields; the names read are the known keys.
 class SectionReader {
  public:
-  SectionReader(Context& context, std::string name, const toml::table& root)
-      : context_(context), name_(std::move(name)) {
+  SectionReader(Context& context, std::string name, const toml::table& root, bool lenient = false)
+      : context_(context), name_(std::move(name)), lenient_(lenient) {
     if (const toml::node* node = root.get(name_)) table_ = node->as_table();
   }
 
@@ -198,7 +198,7 @@ class SectionReader {
 
   // Reports every key of the section that no operator() call asked for.
   void report_unknown_keys() {
-    if (table_ == nullptr) return;
+    if (table_ == nullptr || lenient_) return;
     for (const auto& [key, node] : *table_) {
       const std::string name(key.str());
       if (std::find(known_.begin(), known_.end(), name) != known_.end()) continue;
@@ -215,6 +215,7 @@ class SectionReader {
   std::string name_;
   const toml::table* table_ = nullptr;
   std::vector<std::string> known_;
+  bool lenient_ = false;  // keys it does not know are another kind's (ConfigSchema::algorithms_unchecked)
 };
 
 void check_top_level(const toml::table& root, Context& context) {
@@ -243,7 +244,7 @@ class ConfigReader {
   ~ConfigReader() { finish_section(); }
   void section(const char* name) {
     finish_section();
-    current_.emplace(context_, name, root_);
+    current_.emplace(context_, name, root_, schema_.algorithms_unchecked && std::string(name) == "algorithm");
   }
   template <class T>
   void operator()(const char* key, T& field) { (*current_)(key, field); }

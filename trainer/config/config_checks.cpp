@@ -141,7 +141,7 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.positive("model.width", c.model.width);
 
   const AlgorithmSection& a = c.algorithm;
-  check.one_of("algorithm.kind", a.kind, choices.at("algorithm.kind"));
+  if (!schema.algorithms_unchecked) check.one_of("algorithm.kind", a.kind, choices.at("algorithm.kind"));
   check.at_least("algorithm.block_size", a.block_size, 0);
   check.at_least<std::int64_t>("algorithm.block_steps", a.block_steps, 1);
   check.at_least("algorithm.workers", a.workers, 1);
@@ -191,7 +191,8 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
 }
 
 void check_combinations(const RunConfig& c, const ConfigSchema& schema, Checker& check) {
-  check_family(c, schema.algorithms, "algorithm", "algorithm.kind", c.algorithm.kind, check);
+  if (!schema.algorithms_unchecked)
+    check_family(c, schema.algorithms, "algorithm", "algorithm.kind", c.algorithm.kind, check);
   check_family(c, schema.models, "model", "model.arch", c.model.arch, check);
   if (c.optimizer.nesterov && c.optimizer.momentum == 0) {
     check.clash({"optimizer.nesterov", "optimizer.momentum"},

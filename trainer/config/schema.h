@@ -43,6 +43,9 @@ struct ConfigSchema {
   std::vector<KindSchema> models;      // [model] arch
   std::vector<std::string> datasets;   // [data] dataset
   std::vector<std::string> features;   // trainer features the workflow may rely on
+  // Reading a finished run's config for its model and data (the analysis, which does not link
+  // the algorithms): [algorithm] is read but its kind and its kinds' keys are not checked.
+  bool algorithms_unchecked = false;
 };
 
 }  // namespace localsgd

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "io/atomic_file.h"
-#include "io/json_record.h"
+#include "util/json_record.h"
 #include "io/model_file.h"
 
 namespace localsgd {

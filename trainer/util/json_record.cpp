@@ -1,4 +1,4 @@
-#include "io/json_record.h"
+#include "util/json_record.h"
 
 #include <charconv>
 #include <cmath>
