@@ -1,6 +1,5 @@
 #include "algo/algorithm_registry.h"
 
-#include <stdexcept>
 
 namespace localsgd {
 
@@ -16,12 +15,7 @@ const std::vector<AlgorithmKind>& algorithm_kinds() {
 }
 
 std::unique_ptr<Algorithm> make_algorithm(const RunConfig& config, const Timeline& timeline) {
-  std::string known;
-  for (const auto& kind : algorithm_kinds()) {
-    if (kind.schema.name == config.algorithm.kind) return kind.make(config, timeline);
-    known += (known.empty() ? "" : ", ") + kind.schema.name;
-  }
-  throw std::invalid_argument("algorithm.kind: unknown algorithm '" + config.algorithm.kind + "' (expected " + known + ")");
+  return find_registered(algorithm_kinds(), config.algorithm.kind, "algorithm.kind", "algorithm").make(config, timeline);
 }
 
 }  // namespace localsgd

@@ -256,16 +256,7 @@ class ConfigReader {
     for (const KindSchema& kind : kinds) {
       if (!kind.options) continue;
       auto options = kind.options->clone();
-      struct Forward : FieldVisitor {
-        SectionReader& r;
-        explicit Forward(SectionReader& r) : r(r) {}
-        void field(const char* k, double& v) override { r(k, v); }
-        void field(const char* k, int& v) override { r(k, v); }
-        void field(const char* k, std::int64_t& v) override { r(k, v); }
-        void field(const char* k, bool& v) override { r(k, v); }
-        void field(const char* k, std::string& v) override { r(k, v); }
-        void field(const char* k, std::vector<double>& v) override { r(k, v); }
-      } forward(*current_);
+      FieldVisitorFor<SectionReader> forward(*current_);
       options->visit(forward);
       c.options[family + ":" + kind.name] = options;
     }

@@ -69,16 +69,7 @@ class Writer {
   void kind_options(const std::string& family, const std::string& kind, const RunConfig& c) {
     const auto found = c.options.find(family + ":" + kind);
     if (found == c.options.end()) return;
-    struct Forward : FieldVisitor {
-      Writer& w;
-      explicit Forward(Writer& w) : w(w) {}
-      void field(const char* k, double& v) override { w.key(k, v); }
-      void field(const char* k, int& v) override { w.key(k, v); }
-      void field(const char* k, std::int64_t& v) override { w.key(k, v); }
-      void field(const char* k, bool& v) override { w.key(k, v); }
-      void field(const char* k, std::string& v) override { w.key(k, v); }
-      void field(const char* k, std::vector<double>& v) override { w.key(k, v); }
-    } forward(*this);
+    FieldVisitorFor<Writer> forward(*this);
     found->second->clone()->visit(forward);
   }
   std::string text() const { return out_.str(); }
@@ -121,16 +112,7 @@ struct Infos {
   void kind_options(const std::string& family, const std::string& kind, const RunConfig& c) {
     const auto found = c.options.find(family + ":" + kind);
     if (found == c.options.end()) return;
-    struct Forward : FieldVisitor {
-      Infos& i;
-      explicit Forward(Infos& i) : i(i) {}
-      void field(const char* k, double& v) override { i(k, v); }
-      void field(const char* k, int& v) override { i(k, v); }
-      void field(const char* k, std::int64_t& v) override { i(k, v); }
-      void field(const char* k, bool& v) override { i(k, v); }
-      void field(const char* k, std::string& v) override { i(k, v); }
-      void field(const char* k, std::vector<double>& v) override { i(k, v); }
-    } forward(*this);
+    FieldVisitorFor<Infos> forward(*this);
     found->second->clone()->visit(forward);
   }
 };

@@ -44,6 +44,23 @@ void options_detail::Forward::operator()(const char* key, F& field) {
   v.field(key, field);
 }
 
+// A FieldVisitor that hands every field to a template visitor's operator()(key, field): how
+// the loader, the writer and --describe walk a kind's keys like the built-in ones.
+template <class V>
+class FieldVisitorFor : public FieldVisitor {
+ public:
+  explicit FieldVisitorFor(V& visitor) : v_(visitor) {}
+  void field(const char* key, double& value) override { v_(key, value); }
+  void field(const char* key, int& value) override { v_(key, value); }
+  void field(const char* key, std::int64_t& value) override { v_(key, value); }
+  void field(const char* key, bool& value) override { v_(key, value); }
+  void field(const char* key, std::string& value) override { v_(key, value); }
+  void field(const char* key, std::vector<double>& value) override { v_(key, value); }
+
+ private:
+  V& v_;
+};
+
 class OptionSet {
  public:
   virtual ~OptionSet() = default;

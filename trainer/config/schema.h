@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,18 @@ struct ConfigSchema {
   // the algorithms): [algorithm] is read but its kind and its kinds' keys are not checked.
   bool algorithms_unchecked = false;
 };
+
+// The registered kind called `name` (Kind has a .schema), else std::invalid_argument listing
+// the registered ones: "algorithm.kind: unknown algorithm 'x' (expected a, b)".
+template <class Kind>
+const Kind& find_registered(const std::vector<Kind>& kinds, const std::string& name, const std::string& key,
+                            const std::string& noun) {
+  std::string known;
+  for (const auto& kind : kinds) {
+    if (kind.schema.name == name) return kind;
+    known += (known.empty() ? "" : ", ") + kind.schema.name;
+  }
+  throw std::invalid_argument(key + ": unknown " + noun + " '" + name + "' (expected " + known + ")");
+}
 
 }  // namespace localsgd

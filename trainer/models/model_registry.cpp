@@ -1,6 +1,5 @@
 #include "models/model_registry.h"
 
-#include <stdexcept>
 
 namespace localsgd {
 
@@ -12,12 +11,7 @@ const std::vector<ModelKind>& model_kinds() {
 }
 
 ModelPtr make_model(const RunConfig& config, const DataShape& shape) {
-  std::string known;
-  for (const auto& kind : model_kinds()) {
-    if (kind.schema.name == config.model.arch) return kind.make(config, shape);
-    known += (known.empty() ? "" : ", ") + kind.schema.name;
-  }
-  throw std::invalid_argument("model.arch: unknown architecture '" + config.model.arch + "' (expected " + known + ")");
+  return find_registered(model_kinds(), config.model.arch, "model.arch", "architecture").make(config, shape);
 }
 
 }  // namespace localsgd
