@@ -80,5 +80,23 @@ TEST(MpiGroupsTest, LocalStepsBetweenSyncsMakeNoMpiCall) {
   EXPECT_EQ(calling_steps, (std::vector<std::int64_t>{3, 7}));
 }
 
+// A run that diverges under MPI stops at the first exchange after the divergence (where the
+// ranks agree on it at no extra cost), reporting the step it diverged at, as the simulation does.
+TEST(MpiGroupsTest, DivergenceIsAgreedAtTheNextExchange) {
+  RunConfig config = testing::quick_config("local", world(), 4);
+  config.optimizer.lr = 1e12;  // diverges within the first steps on every worker
+  config.run.epochs = 2;       // 16 steps: syncs after 3, 7, 11, 15; evaluations after 7 and 15
+  const auto data = testing::synthetic_data(/*train=*/64 * world(), /*test=*/16);
+  Trainer simulated(config, data);
+  const RunResult expected = simulated.run(nullptr);
+  ASSERT_EQ(expected.status, "diverged");
+  ASSERT_LT(expected.diverged_at_step, 3);
+  Trainer distributed(config, data, std::make_unique<MpiCommunicator>(session(), 0));
+  const RunResult result = distributed.run(nullptr);
+  EXPECT_EQ(result.status, "diverged");
+  EXPECT_EQ(result.diverged_at_step, expected.diverged_at_step);
+  EXPECT_EQ(result.steps, 4);  // it ran on to the sync after step 3, not to the evaluation after 7
+}
+
 }  // namespace
 }  // namespace localsgd

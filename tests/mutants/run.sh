@@ -2,7 +2,7 @@
 # Mutation check: does the test suite notice a one-line change to the trainer? Each mutant of
 # tests/mutants/mutants.txt is applied to a private copy of the committed tree (a git worktree
 # under $TMPDIR), which is rebuilt incrementally, and the unit tests (localsgd_tests: unit and
-# CLI tests) and the refactor check run against it. A mutant is killed when a test fails.
+# CLI tests), the MPI tests at 2 ranks and the refactor check run against it. A mutant is killed when a test fails.
 #   bash tests/mutants/run.sh            # every mutant, about 2 minutes each on 2 cores
 #   bash tests/mutants/run.sh NAME...    # only these
 # Prints one line per mutant and a summary; exits 1 if any mutant survives.
@@ -19,12 +19,15 @@ else
 fi
 git -C "$COPY" checkout -q -- .
 cmake -S "$COPY" -B "$COPY/build" -DCMAKE_BUILD_TYPE=Release -DLOCALSGD_WITH_NCCL=OFF >/dev/null
-build() { cmake --build "$COPY/build" -j"$(nproc)" --target localsgd_tests localsgd-train >"$COPY/build.log" 2>&1; }
+build() {
+  cmake --build "$COPY/build" -j"$(nproc)" --target localsgd_tests localsgd_mpi_tests localsgd-train >"$COPY/build.log" 2>&1
+}
 build || { echo "the unmutated copy does not build; see $COPY/build.log"; exit 2; }
 
 # Runs the tests against the copy; 0 when they all pass.
 tests_pass() {
   (cd "$COPY/build" && ./localsgd_tests --gtest_brief=1 >"$COPY/tests.log" 2>&1) &&
+    (cd "$COPY/build" && mpirun -np 2 ./localsgd_mpi_tests --gtest_brief=1 >>"$COPY/tests.log" 2>&1) &&
     bash "$COPY/tests/identity/check.sh" "$COPY/build/localsgd-train" >"$COPY/identity.log" 2>&1
 }
 
