@@ -56,6 +56,10 @@ if(BUILD_TESTING)
   add_test(NAME distributed_equals_simulated
            COMMAND bash ${LOCALSGD_ROOT}/tests/distributed_test.sh $<TARGET_FILE:localsgd-train>)
   set_tests_properties(distributed_equals_simulated PROPERTIES TIMEOUT 600)
+  # Runs killed with SIGKILL and started again resume byte-identical, simulated and under mpirun.
+  add_test(NAME resume_after_kill_is_exact
+           COMMAND bash ${LOCALSGD_ROOT}/tests/resume_test.sh $<TARGET_FILE:localsgd-train>)
+  set_tests_properties(resume_after_kill_is_exact PROPERTIES TIMEOUT 600)
   add_test(NAME microbench_latency_two_ranks
            COMMAND bash ${LOCALSGD_ROOT}/tests/microbench_latency_test.sh $<TARGET_FILE:localsgd-microbench>)
   set_tests_properties(microbench_latency_two_ranks PROPERTIES TIMEOUT 120 PROCESSORS 2)

@@ -3,7 +3,9 @@
 //   mpirun -np K localsgd-train CONFIG.toml --out RUN_DIR     (one worker per rank)
 //   localsgd-train --describe   (the algorithms, models, datasets and keys, as JSON)
 // Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config.
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "comm/backend.h"
 #include "config/config.h"
 #include "data/dataset.h"
+#include "io/checkpoint.h"
 #include "io/progress_line.h"
 #include "io/run_directory.h"
 #include "util/threads.h"
@@ -50,7 +53,25 @@ bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error)
   return error.empty();
 }
 
-// Trains and, on the leader, writes the run directory.
+// Loads this process's checkpoint if there is one; every process of a distributed run must find
+// one, or none.
+bool resume_if_checkpointed(localsgd::Trainer& trainer, const localsgd::RunConfig& config, const std::string& path) {
+  using namespace localsgd;
+  const bool mine = read_checkpoint(path, config, trainer.state());
+  for (const double other : trainer.communicator().all_gather({mine ? 1.0 : 0.0}))
+    if ((other != 0) != mine)
+      throw CheckpointError(path + ": some ranks have a checkpoint and others not; remove them all to start afresh");
+  return mine;
+}
+
+// A completed run's checkpoints (every rank's): the run directory now holds the result.
+void remove_checkpoints(const std::string& out) {
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(out, ignored))
+    if (entry.path().filename().string().rfind("checkpoint.", 0) == 0) std::filesystem::remove(entry.path(), ignored);
+}
+
+// Trains (resuming from a checkpoint in `out` if there is one) and, on the leader, writes the run directory.
 void train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
   using namespace localsgd;
   const int threads = apply_thread_count(config.run.threads);
@@ -61,14 +82,27 @@ void train(const localsgd::RunConfig& config, const std::string& out, localsgd::
   Trainer trainer(config, data, backend.take_communicator());
   RunDirectory run_directory(out);
   ProgressLine progress;
-  const RunResult result = trainer.run([&](const EvalRecord& r) { progress.evaluated(r); },
-                                       [&](const Progress& p) { progress.update(p); });
+  const Communicator& comm = trainer.communicator();
+  const std::string checkpoint = checkpoint_path(out, comm.distributed() ? comm.first_worker() : -1);
+  const bool resumed = resume_if_checkpointed(trainer, config, checkpoint);
+  if (resumed && backend.is_leader())
+    std::cerr << "# localsgd-train: resuming from " << checkpoint << " at step " << trainer.state().step << "\n";
+  const std::int64_t every = config.run.checkpoint_every_steps, total = trainer.timeline().total_steps();
+  RunResult result;
+  for (;;) {  // in chunks of checkpoint_every_steps, each followed by a checkpoint
+    const std::int64_t until = every > 0 ? std::min(total, (trainer.state().step / every + 1) * every) : total;
+    result = trainer.run([&](const EvalRecord& r) { progress.evaluated(r); },
+                         [&](const Progress& p) { progress.update(p); }, until);
+    if (result.status != "completed" || trainer.state().step >= total) break;
+    write_checkpoint(checkpoint, config, trainer.state());
+  }
   progress.finish();
   Model& model = trainer.averaged_model();  // a collective: every process takes part
   if (!backend.is_leader()) return;
   const RunState& state = trainer.state();
   run_directory.finish(config, result, state.metrics_lines, state.timing_lines, model,
                        trainer.replicas().parameter_count());
+  remove_checkpoints(out);
   std::cerr << "localsgd-train: " << result.status;
   if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
   std::cerr << "; outputs in " << out << "\n";

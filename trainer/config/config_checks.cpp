@@ -130,6 +130,7 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.positive("run.epochs", c.run.epochs);
   check.positive("run.eval_every_epochs", c.run.eval_every_epochs);
   check.at_least("run.threads", c.run.threads, 0);
+  check.at_least<std::int64_t>("run.checkpoint_every_steps", c.run.checkpoint_every_steps, 0);
 
   const auto choices = key_choices(schema);
   check.one_of("data.dataset", c.data.dataset, choices.at("data.dataset"));

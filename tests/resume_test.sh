@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Exact resume: a run killed with SIGKILL at several points (checkpoints every step, so some
+# kills land inside a checkpoint write) and started again on the same directory ends with
+# metrics.jsonl and model.pt byte-identical to the uninterrupted run's, simulated and as MPI
+# ranks; a checkpoint of another config, and a damaged one, are refused with the file named.
+#   bash tests/resume_test.sh LOCALSGD_TRAIN
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRAIN="${1:?usage: resume_test.sh LOCALSGD_TRAIN}"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+passed=0 failed=0
+ok() { echo "ok   - $1"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
+CONFIG="$ROOT/tests/configs/tiny-run.toml"
+# 8 epochs of 512 images, 4 x 8 per step: 128 steps; post-local SGD switching at epoch 4.
+SETS=(--set run.epochs=8 --set run.eval_every_epochs=0.5 --set algorithm.kind=postlocal
+      --set algorithm.local_steps=3 --set algorithm.switch_epoch=4 --set run.checkpoint_every_steps=1)
+
+same_as() {  # DIR REFERENCE
+  cmp -s "$1/metrics.jsonl" "$2/metrics.jsonl" && cmp -s "$1/model.pt" "$2/model.pt"
+}
+
+# kill_and_resume NAME DELAY LAUNCH...: starts the run, SIGKILLs it after DELAY seconds (if it is
+# still running), then runs it again to completion on the same directory.
+kill_and_resume() {
+  local name="$1" delay="$2"; shift 2
+  "$@" --out "$TMP/$name" "${SETS[@]}" >"$TMP/$name.log" 2>&1 &
+  local pid=$! had
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  pkill -9 -f -- "--out $TMP/$name " 2>/dev/null  # MPI ranks outlive a killed mpirun briefly
+  wait "$pid" 2>/dev/null
+  sleep 0.2
+  local had=0
+  ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && had="$(ls "$TMP/$name" | grep -c '^checkpoint\.')"
+  [[ "$had" -gt 0 ]] && with_checkpoint=$((with_checkpoint + 1))
+  "$@" --out "$TMP/$name" "${SETS[@]}" >>"$TMP/$name.log" 2>&1 || { not_ok "$name: the resumed run failed"; tail -3 "$TMP/$name.log"; return; }
+  echo "# $name: killed after ${delay}s, checkpoint files left: $had"
+}
+
+seconds() { python3 -c 'import time; print(time.monotonic())'; }
+# fractions F... of a measured duration, as sleep arguments
+points() { python3 -c 'import sys; d = float(sys.argv[1]); print(" ".join("%.2f" % (d * float(f)) for f in sys.argv[2:]))' "$@"; }
+
+start=$(seconds)
+"$TRAIN" "$CONFIG" --out "$TMP/whole" "${SETS[@]}" >"$TMP/whole.log" 2>&1 || { echo "the reference run failed"; exit 1; }
+duration=$(python3 -c "import sys; print($(seconds) - $start)")
+if ls "$TMP/whole"/checkpoint.* >/dev/null 2>&1; then not_ok "a completed run leaves its checkpoint"; else ok "a completed run removes its checkpoint"; fi
+tried=0 survived=0 with_checkpoint=0
+for delay in $(points "$duration" 0.35 0.5 0.6 0.7 0.8 0.9); do
+  kill_and_resume "sim-$delay" "$delay" "$TRAIN" "$CONFIG"
+  tried=$((tried + 1))
+  if same_as "$TMP/sim-$delay" "$TMP/whole"; then survived=$((survived + 1)); else not_ok "killed after ${delay}s: resumed run differs"; fi
+done
+[[ "$survived" -eq "$tried" ]] && ok "simulated: $survived of $tried kill points resumed byte-identical"
+# The kills must land in training, after checkpoints were written, or the test proves nothing.
+if [[ "$with_checkpoint" -ge 4 ]]; then ok "simulated: $with_checkpoint of $tried kills left a checkpoint to resume from"
+else not_ok "only $with_checkpoint of $tried kills left a checkpoint (the run is too short for its kill points)"; fi
+
+start=$(seconds)
+mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --out "$TMP/mpi-whole" "${SETS[@]}" --set comm.backend=mpi \
+  >"$TMP/mpi-whole.log" 2>&1 || { echo "the MPI reference run failed"; tail -3 "$TMP/mpi-whole.log"; exit 1; }
+mpi_duration=$(python3 -c "import sys; print($(seconds) - $start)")
+same_as "$TMP/mpi-whole" "$TMP/whole" && ok "MPI with checkpoints = simulated"
+mpi_tried=0 mpi_survived=0 with_checkpoint=0
+for delay in $(points "$mpi_duration" 0.5 0.75); do
+  kill_and_resume "mpi-$delay" "$delay" mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
+  mpi_tried=$((mpi_tried + 1))
+  if same_as "$TMP/mpi-$delay" "$TMP/whole"; then mpi_survived=$((mpi_survived + 1)); else not_ok "MPI killed after ${delay}s: resumed run differs"; fi
+done
+[[ "$mpi_survived" -eq "$mpi_tried" ]] && ok "MPI: $mpi_survived of $mpi_tried kill points resumed byte-identical ($with_checkpoint with checkpoints)"
+[[ "$with_checkpoint" -ge 1 ]] || not_ok "no MPI kill left checkpoints"
+
+# A checkpoint of another config is refused, naming the file; so is a damaged one.
+"$TRAIN" "$CONFIG" --out "$TMP/other" "${SETS[@]}" --set run.checkpoint_every_steps=4 >/dev/null 2>&1 &
+pid=$!; sleep "$(points "$duration" 0.7)"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+if [[ -e "$TMP/other/checkpoint.pt" ]]; then
+  cp "$TMP/other/checkpoint.pt" "$TMP/saved.pt"
+  if ! "$TRAIN" "$CONFIG" --out "$TMP/other" "${SETS[@]}" --set run.checkpoint_every_steps=4 --set run.seed=3 2>"$TMP/err" >/dev/null &&
+     grep -q "other/checkpoint.pt: a checkpoint of another config" "$TMP/err"; then ok "a checkpoint of another config: refused, naming the file"
+  else not_ok "a checkpoint of another config was not refused"; cat "$TMP/err"; fi
+  head -c 100 "$TMP/saved.pt" >"$TMP/other/checkpoint.pt"
+  if ! "$TRAIN" "$CONFIG" --out "$TMP/other" "${SETS[@]}" --set run.checkpoint_every_steps=4 2>"$TMP/err" >/dev/null &&
+     grep -q "other/checkpoint.pt: not a readable checkpoint" "$TMP/err"; then ok "a damaged checkpoint: refused, naming the file"
+  else not_ok "a damaged checkpoint was not refused"; cat "$TMP/err"; fi
+else
+  not_ok "no checkpoint at 70 % of the run's duration"
+fi
+echo "resume tests: $passed passed, $failed failed"
+[[ "$failed" -eq 0 ]]

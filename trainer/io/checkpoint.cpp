@@ -1,0 +1,79 @@
+#include "io/checkpoint.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace localsgd {
+
+std::string checkpoint_path(const std::string& run_dir, int rank) {
+  return run_dir + (rank < 0 ? "/checkpoint.pt" : "/checkpoint.rank" + std::to_string(rank) + ".pt");
+}
+
+std::string config_hash(const RunConfig& config) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const unsigned char c : to_toml(config)) h = (h ^ c) * 1099511628211ULL;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+void write_checkpoint(const std::string& path, const RunConfig& config, const RunState& state) {
+  const std::filesystem::path file(path);
+  std::error_code error;
+  std::filesystem::create_directories(file.parent_path(), error);
+  if (error) throw CheckpointError(file.parent_path().string() + ": cannot create (" + error.message() + ")");
+  const std::string temporary = path + ".partial";
+  try {
+    torch::serialize::OutputArchive archive;
+    archive.write("format", torch::tensor({kCheckpointFormat}, torch::kLong));
+    archive.write("config_hash", c10::IValue(config_hash(config)));
+    torch::serialize::OutputArchive saved;
+    state.save(saved);
+    archive.write("state", saved);
+    archive.save_to(temporary);
+  } catch (const c10::Error& e) {
+    std::remove(temporary.c_str());
+    throw CheckpointError(path + ": cannot write the checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temporary.c_str());
+    throw CheckpointError(path + ": cannot move the checkpoint into place (" + reason + ")");
+  }
+}
+
+bool read_checkpoint(const std::string& path, const RunConfig& config, RunState& state) {
+  if (!std::filesystem::exists(path)) return false;
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    throw CheckpointError(path + ": not a readable checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  torch::Tensor format;
+  c10::IValue hash;
+  try {
+    archive.read("format", format);
+    archive.read("config_hash", hash);
+  } catch (const c10::Error&) {
+    throw CheckpointError(path + ": not a localsgd checkpoint (no format or config hash)");
+  }
+  if (format.item<std::int64_t>() != kCheckpointFormat)
+    throw CheckpointError(path + ": checkpoint format " + std::to_string(format.item<std::int64_t>()) +
+                          ", this trainer reads format " + std::to_string(kCheckpointFormat));
+  if (hash.toStringRef() != config_hash(config))
+    throw CheckpointError(path + ": a checkpoint of another config (hash " + hash.toStringRef() + ", this config's is " +
+                          config_hash(config) + "); remove it to start afresh, or run with the config it was written with");
+  torch::serialize::InputArchive saved;
+  archive.read("state", saved);
+  try {
+    state.load(saved);
+  } catch (const std::exception& e) {
+    throw CheckpointError(path + ": " + e.what());
+  }
+  return true;
+}
+
+}  // namespace localsgd
