@@ -73,6 +73,28 @@ done
 [[ "$mpi_survived" -eq "$mpi_tried" ]] && ok "MPI: $mpi_survived of $mpi_tried kill points resumed byte-identical ($with_checkpoint with checkpoints)"
 [[ "$with_checkpoint" -ge 1 ]] || not_ok "no MPI kill left checkpoints"
 
+# stop_and_resume NAME SIGNAL EXIT LAUNCH...: the signal stops the run at a step boundary (every
+# MPI rank at the same one), it writes a checkpoint and exits with 128 + N and no results; the
+# rerun resumes. Here without periodic checkpoints: the signal's checkpoint is the only one.
+stop_and_resume() {
+  local name="$1" signal="$2" code="$3"; shift 3
+  local sets=("${SETS[@]}" --set run.checkpoint_every_steps=0)
+  "$@" --out "$TMP/$name" "${sets[@]}" >"$TMP/$name.log" 2>&1 &
+  local pid=$!
+  sleep "$(points "$duration" 0.7)"
+  kill -"$signal" "$pid"
+  wait "$pid"
+  local rc=$?
+  if [[ "$rc" -eq "$code" ]] && ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && [[ ! -e "$TMP/$name/metrics.jsonl" ]] &&
+     "$@" --out "$TMP/$name" "${sets[@]}" >>"$TMP/$name.log" 2>&1 && same_as "$TMP/$name" "$TMP/whole"; then
+    ok "$name: SIG$signal wrote a checkpoint and exited $code; the rerun is byte-identical"
+  else
+    not_ok "$name: SIG$signal (exit $rc, expected $code)"; tail -3 "$TMP/$name.log"
+  fi
+}
+stop_and_resume sigterm TERM 143 "$TRAIN" "$CONFIG"
+stop_and_resume mpi-sigusr1 USR1 138 mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
+
 # A checkpoint of another config is refused, naming the file; so is a damaged one.
 "$TRAIN" "$CONFIG" --out "$TMP/other" "${SETS[@]}" --set run.checkpoint_every_steps=4 >/dev/null 2>&1 &
 pid=$!; sleep "$(points "$duration" 0.7)"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

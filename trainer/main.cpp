@@ -2,7 +2,8 @@
 //   localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...
 //   mpirun -np K localsgd-train CONFIG.toml --out RUN_DIR     (one worker per rank)
 //   localsgd-train --describe   (the algorithms, models, datasets and keys, as JSON)
-// Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config.
+// Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config,
+// 128 + N stopped by signal N (SIGTERM, SIGINT, SIGUSR1) after writing a checkpoint: run again to resume.
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "io/checkpoint.h"
 #include "io/progress_line.h"
 #include "io/run_directory.h"
+#include "util/stop_signal.h"
 #include "util/threads.h"
 #include "run/trainer.h"
 
@@ -72,7 +74,7 @@ void remove_checkpoints(const std::string& out) {
 }
 
 // Trains (resuming from a checkpoint in `out` if there is one) and, on the leader, writes the run directory.
-void train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
+int train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
   using namespace localsgd;
   const int threads = apply_thread_count(config.run.threads);
   if (backend.is_leader())
@@ -93,12 +95,20 @@ void train(const localsgd::RunConfig& config, const std::string& out, localsgd::
     const std::int64_t until = every > 0 ? std::min(total, (trainer.state().step / every + 1) * every) : total;
     result = trainer.run([&](const EvalRecord& r) { progress.evaluated(r); },
                          [&](const Progress& p) { progress.update(p); }, until);
-    if (result.status != "completed" || trainer.state().step >= total) break;
+    if (result.status != "completed" || result.stopped || trainer.state().step >= total) break;
     write_checkpoint(checkpoint, config, trainer.state());
+  }
+  if (result.stopped) {  // a stop signal: keep the state for the rerun, write no results
+    write_checkpoint(checkpoint, config, trainer.state());
+    progress.finish();
+    if (backend.is_leader())
+      std::cerr << "localsgd-train: stopped by signal " << stop_signal() << " after step " << trainer.state().step
+                << "; checkpoint written, run the same command again to resume\n";
+    return 128 + stop_signal();
   }
   progress.finish();
   Model& model = trainer.averaged_model();  // a collective: every process takes part
-  if (!backend.is_leader()) return;
+  if (!backend.is_leader()) return 0;
   const RunState& state = trainer.state();
   run_directory.finish(config, result, state.metrics_lines, state.timing_lines, model,
                        trainer.replicas().parameter_count());
@@ -106,6 +116,7 @@ void train(const localsgd::RunConfig& config, const std::string& out, localsgd::
   std::cerr << "localsgd-train: " << result.status;
   if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
   std::cerr << "; outputs in " << out << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -141,8 +152,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    train(config, args.out, *backend);
-    return 0;
+    install_stop_handlers();
+    return train(config, args.out, *backend);
   } catch (const std::exception& e) {
     std::cerr << "localsgd-train: error: " << e.what() << "\n";
     backend->abort(1);  // distributed: take the other ranks down instead of leaving them waiting

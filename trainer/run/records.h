@@ -55,6 +55,7 @@ struct RunResult {
   std::string backend;               // the communicator: simulated, mpi, nccl
   bool distributed = false;          // its workers ran in separate processes
   std::int64_t diverged_at_step = -1;
+  bool stopped = false;              // a stop signal ended run() early (not a final result)
   double local_from_epoch = -1;      // post-local SGD: the epoch its local phase starts at
   double best_test_accuracy = -1, final_test_accuracy = -1;
   std::int64_t steps = 0, samples_seen = 0;

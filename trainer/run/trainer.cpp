@@ -8,6 +8,7 @@
 #include "task/evaluation.h"
 #include "models/model_registry.h"
 #include "util/seeding.h"
+#include "util/stop_signal.h"
 
 namespace localsgd {
 namespace {
@@ -100,11 +101,15 @@ bool Trainer::train_step(std::int64_t step) {
   return finite;
 }
 
-std::int64_t Trainer::agreed_divergence(std::int64_t mine) {
-  std::int64_t first = -1;
-  for (double step : comm_->all_gather({static_cast<double>(mine)}))
-    if (step >= 0 && (first < 0 || step < first)) first = static_cast<std::int64_t>(step);
-  return first;
+Trainer::Agreement Trainer::agree(std::int64_t first_nonfinite) {
+  Agreement agreed;
+  const auto all = comm_->all_gather({static_cast<double>(first_nonfinite), stop_requested() ? 1.0 : 0.0});
+  for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
+    const double step = all[i];
+    if (step >= 0 && (agreed.diverged_at < 0 || step < agreed.diverged_at)) agreed.diverged_at = static_cast<std::int64_t>(step);
+    agreed.stop = agreed.stop || all[i + 1] != 0;
+  }
+  return agreed;
 }
 
 void Trainer::refresh_averaged_model() {
@@ -181,13 +186,15 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
     const bool evaluates = timeline_.evaluates_after(step);
     // Agreement costs a collective when distributed: only where the step exchanged anyway.
     const bool exchanged = comm_->meter().calls() != calls_before;
+    bool stop = false;
     if (!comm_->distributed() || exchanged || evaluates) {
-      const std::int64_t diverged = agreed_divergence(first_nonfinite);
-      if (diverged >= 0) {  // a diverged run is a result, recorded with its step
+      const Agreement agreed = agree(first_nonfinite);
+      if (agreed.diverged_at >= 0) {  // a diverged run is a result, recorded with its step
         result.status = "diverged";
-        result.diverged_at_step = diverged;
+        result.diverged_at_step = agreed.diverged_at;
         break;
       }
+      stop = agreed.stop;
     }
     if (on_progress && comm_->is_leader()) {
       const Tallies& t = state_.tallies;
@@ -196,22 +203,28 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
       on_progress({step + 1, timeline_.total_steps(), timeline_.epoch_at(step + 1), loss / seen, correct / seen,
                    state_.last_test_accuracy, elapsed()});
     }
-    if (!evaluates) continue;
-
-    const auto eval_start = Clock::now();
-    const double wall = elapsed();
-    const EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
-    result.eval_seconds += seconds_since(eval_start);
-    state_.metrics_lines.push_back(metrics_line(record));
-    state_.timing_lines.push_back(timing_line(record));
-    if (on_eval && comm_->is_leader()) on_eval(record);
-    state_.last_test_accuracy = record.test_accuracy;
-    result.final_test_accuracy = record.test_accuracy;
-    result.best_test_accuracy = std::max(result.best_test_accuracy, record.test_accuracy);
+    if (evaluates) evaluate_and_record(step, elapsed(), on_eval);
+    if (stop && state_.step < timeline_.total_steps()) {
+      result.stopped = true;
+      break;
+    }
   }
   state_.seconds_before = elapsed();
   result.train_seconds = state_.seconds_before - result.eval_seconds;
   return result;
+}
+
+void Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCallback& on_eval) {
+  RunResult& result = state_.result;
+  const auto eval_start = Clock::now();
+  const EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
+  result.eval_seconds += seconds_since(eval_start);
+  state_.metrics_lines.push_back(metrics_line(record));
+  state_.timing_lines.push_back(timing_line(record));
+  if (on_eval && comm_->is_leader()) on_eval(record);
+  state_.last_test_accuracy = record.test_accuracy;
+  result.final_test_accuracy = record.test_accuracy;
+  result.best_test_accuracy = std::max(result.best_test_accuracy, record.test_accuracy);
 }
 
 }  // namespace localsgd

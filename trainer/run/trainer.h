@@ -33,7 +33,9 @@ class Trainer {
 
   using EvalCallback = std::function<void(const EvalRecord&)>;
   using ProgressCallback = std::function<void(const Progress&)>;
-  // Runs from state().step to `until` (default: the end) and returns the result so far.
+  // Runs from state().step to `until` (default: the end) and returns the result so far. A stop
+  // signal (util/stop_signal.h) ends it early, with result.stopped, at a step every process
+  // agrees on: the next step that exchanges anyway (or evaluates) when distributed.
   RunResult run(const EvalCallback& on_eval, const ProgressCallback& on_progress = nullptr, std::int64_t until = -1);
 
   // The averaged model as evaluated: mean parameters; BN statistics per the sync policy.
@@ -46,9 +48,15 @@ class Trainer {
  private:
   // One step on every worker of this process; returns whether every local loss was finite.
   bool train_step(std::int64_t step);
-  // The first step any worker's loss was not finite (-1: none), agreed by every process.
-  std::int64_t agreed_divergence(std::int64_t mine);
+  struct Agreement {
+    std::int64_t diverged_at = -1;  // the first step any worker's loss was not finite (-1: none)
+    bool stop = false;              // a process received a stop signal
+  };
+  // What every process agrees on after a step: divergence and stop requests.
+  Agreement agree(std::int64_t first_nonfinite);
   void refresh_averaged_model();
+  // Evaluates the averaged model after `step` and appends the record to the state.
+  void evaluate_and_record(std::int64_t step, double wall_seconds, const EvalCallback& on_eval);
   EvalRecord evaluate_after(std::int64_t step, double wall_seconds, double train_seconds);
 
   Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> train,
