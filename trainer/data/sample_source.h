@@ -24,9 +24,11 @@ class SampleSource {
   virtual Batch batch(const torch::Tensor& indices, bool augment, at::Generator& generator) const = 0;
 };
 
+// Holds its own handles to the dataset's tensors (a copy costs nothing), so it outlives the
+// Dataset it was made from.
 class InMemoryImages : public SampleSource {
  public:
-  explicit InMemoryImages(const Dataset& data) : data_(data) {}
+  explicit InMemoryImages(Dataset data) : data_(std::move(data)) {}
   std::int64_t size() const override { return data_.size(); }
   DataShape shape() const override {
     return {data_.channels(), data_.images.size(2), data_.images.size(3), data_.num_classes};
@@ -36,7 +38,7 @@ class InMemoryImages : public SampleSource {
   }
 
  private:
-  const Dataset& data_;
+  Dataset data_;
 };
 
 }  // namespace localsgd
