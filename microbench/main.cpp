@@ -17,7 +17,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "forward_backward.h"
-#include "io/json_record.h"
+#include "util/json_record.h"
 #include "models/model_registry.h"
 #ifdef LOCALSGD_HAVE_MPI
 #include "latency.h"
