@@ -6,6 +6,7 @@ namespace localsgd {
 const std::vector<ModelKind>& model_kinds() {
   static const std::vector<ModelKind> kinds = {
       resnet_model_kind(),
+      densenet_model_kind(),
   };
   return kinds;
 }

@@ -28,5 +28,6 @@ ModelPtr make_model(const RunConfig& config, const DataShape& shape);
 
 // Each architecture's registration (defined in its own file).
 ModelKind resnet_model_kind();
+ModelKind densenet_model_kind();
 
 }  // namespace localsgd
