@@ -40,7 +40,7 @@ struct DataSection {
 struct ModelSection {
   std::string arch = "resnet";  // a registered model (models/model_registry.cpp)
   int depth = 20;
-  double width = 1.0;           // multiplier on the 16/32/64 stage widths
+  double width = 1.0;           // multiplier on the architecture's widths (ResNet: 16/32/64 stages)
 };
 
 // [algorithm]
