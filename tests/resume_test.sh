@@ -80,8 +80,12 @@ stop_and_resume() {
   local name="$1" signal="$2" code="$3"; shift 3
   local sets=("${SETS[@]}" --set run.checkpoint_every_steps=0)
   "$@" --out "$TMP/$name" "${sets[@]}" >"$TMP/$name.log" 2>&1 &
-  local pid=$!
-  sleep "$(points "$duration" 0.7)"
+  local pid=$! waited=0
+  # Signalled once training is a quarter through (its evaluation line at epoch 2 of 8), whatever
+  # the machine's speed.
+  until grep -q "^epoch 2.00 " "$TMP/$name.log" 2>/dev/null || [[ "$waited" -ge 600 ]]; do
+    sleep 0.05; waited=$((waited + 1))
+  done
   kill -"$signal" "$pid"
   wait "$pid"
   local rc=$?
