@@ -4,6 +4,7 @@
 # metrics.jsonl and model.pt byte for byte. MPI runs (names ending in -mpi) run under mpirun.
 #   bash tests/identity/compare_scale.sh OLD/localsgd-train NEW/localsgd-train smoke 1
 #   bash tests/identity/compare_scale.sh OLD/localsgd-train NEW/localsgd-train small 1 2
+#   SHARD=0/2 bash tests/identity/compare_scale.sh ...   # and SHARD=1/2 beside it: two halves
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OLD="${1:?usage: compare_scale.sh OLD_TRAIN NEW_TRAIN SCALE SEED...}"; NEW="${2:?}"; SCALE="${3:?}"
@@ -14,8 +15,12 @@ trap 'rm -rf "$WORK"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 base="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import registry; print(registry.load_scale(sys.argv[2], sys.argv[3]).base_config)' \
         "$ROOT/workflow" "$ROOT/configs" "$SCALE")"
-same=0 different=0
+# SHARD=k/n: only every n-th run starting at the k-th, to split a scale over parallel jobs.
+shard="${SHARD:-0/1}"; shard_k="${shard%/*}"; shard_n="${shard#*/}"
+same=0 different=0 index=-1
 while read -r _ name sets; do
+  index=$((index + 1))
+  [[ $((index % shard_n)) -eq "$shard_k" ]] || continue
   for seed in "${SEEDS[@]}"; do
     launch=()
     if [[ "$name" == *-mpi ]]; then
