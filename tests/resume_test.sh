@@ -10,6 +10,9 @@ TRAIN="${1:?usage: resume_test.sh LOCALSGD_TRAIN}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# A resumed run that hangs (ranks resuming at different steps wait for each other forever) fails
+# here within LIMIT seconds instead of at the test's timeout.
+LIMIT=120
 passed=0 failed=0
 ok() { echo "ok   - $1"; passed=$((passed + 1)); }
 not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
@@ -36,7 +39,8 @@ kill_and_resume() {
   local had=0
   ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && had="$(ls "$TMP/$name" | grep -c '^checkpoint\.')"
   [[ "$had" -gt 0 ]] && with_checkpoint=$((with_checkpoint + 1))
-  "$@" --out "$TMP/$name" "${SETS[@]}" >>"$TMP/$name.log" 2>&1 || { not_ok "$name: the resumed run failed"; tail -3 "$TMP/$name.log"; return; }
+  timeout -k 5 "$LIMIT" "$@" --out "$TMP/$name" "${SETS[@]}" >>"$TMP/$name.log" 2>&1 ||
+    { not_ok "$name: the resumed run failed or hung"; tail -3 "$TMP/$name.log"; return; }
   echo "# $name: killed after ${delay}s, checkpoint files left: $had"
 }
 
@@ -73,24 +77,34 @@ done
 [[ "$mpi_survived" -eq "$mpi_tried" ]] && ok "MPI: $mpi_survived of $mpi_tried kill points resumed byte-identical ($with_checkpoint with checkpoints)"
 [[ "$with_checkpoint" -ge 1 ]] || not_ok "no MPI kill left checkpoints"
 
-# stop_and_resume NAME SIGNAL EXIT LAUNCH...: the signal stops the run at a step boundary (every
-# MPI rank at the same one), it writes a checkpoint and exits with 128 + N and no results; the
-# rerun resumes. Here without periodic checkpoints: the signal's checkpoint is the only one.
-stop_and_resume() {
-  local name="$1" signal="$2" code="$3"; shift 3
-  local sets=("${SETS[@]}" --set run.checkpoint_every_steps=0)
-  "$@" --out "$TMP/$name" "${sets[@]}" >"$TMP/$name.log" 2>&1 &
+# stopped_at_epoch_2 NAME SIGNAL LAUNCH...: runs with checkpoint_every_steps = EVERY (default 0)
+# and sends SIGNAL once training is a quarter through (its evaluation line at epoch 2 of 8),
+# whatever the machine's speed; sets rc to the run's exit code.
+stopped_at_epoch_2() {
+  local name="$1" signal="$2"; shift 2
+  "$@" --out "$TMP/$name" "${SETS[@]}" --set run.checkpoint_every_steps="${EVERY:-0}" >"$TMP/$name.log" 2>&1 &
   local pid=$! waited=0
-  # Signalled once training is a quarter through (its evaluation line at epoch 2 of 8), whatever
-  # the machine's speed.
   until grep -q "^epoch 2.00 " "$TMP/$name.log" 2>/dev/null || [[ "$waited" -ge 600 ]]; do
     sleep 0.05; waited=$((waited + 1))
   done
   kill -"$signal" "$pid"
   wait "$pid"
-  local rc=$?
+  rc=$?
+}
+resumed_identical() {  # NAME LAUNCH...: runs again with the same settings, compares with the whole run
+  local name="$1"; shift
+  timeout -k 5 "$LIMIT" "$@" --out "$TMP/$name" "${SETS[@]}" --set run.checkpoint_every_steps="${EVERY:-0}" \
+    >>"$TMP/$name.log" 2>&1 && same_as "$TMP/$name" "$TMP/whole"
+}
+
+# stop_and_resume NAME SIGNAL EXIT LAUNCH...: the signal stops the run at a step boundary (every
+# MPI rank at the same one), it writes a checkpoint and exits with 128 + N and no results; the
+# rerun resumes. Here without periodic checkpoints: the signal's checkpoint is the only one.
+stop_and_resume() {
+  local name="$1" signal="$2" code="$3"; shift 3
+  stopped_at_epoch_2 "$name" "$signal" "$@"
   if [[ "$rc" -eq "$code" ]] && ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && [[ ! -e "$TMP/$name/metrics.jsonl" ]] &&
-     "$@" --out "$TMP/$name" "${sets[@]}" >>"$TMP/$name.log" 2>&1 && same_as "$TMP/$name" "$TMP/whole"; then
+     resumed_identical "$name" "$@"; then
     ok "$name: SIG$signal wrote a checkpoint and exited $code; the rerun is byte-identical"
   else
     not_ok "$name: SIG$signal (exit $rc, expected $code)"; tail -3 "$TMP/$name.log"
@@ -98,6 +112,20 @@ stop_and_resume() {
 }
 stop_and_resume sigterm TERM 143 "$TRAIN" "$CONFIG"
 stop_and_resume mpi-sigusr1 USR1 138 mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
+
+# A kill between two ranks' checkpoint writes leaves their newest checkpoints a generation apart:
+# made here by stopping a run that checkpoints every step and taking rank 1's newest away. The
+# rerun must resume every rank at the older step (rank 0 keeps it as its previous generation).
+EVERY=1 stopped_at_epoch_2 mpi-apart TERM mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
+if [[ -e "$TMP/mpi-apart/checkpoint.rank0.previous.pt" && -e "$TMP/mpi-apart/checkpoint.rank1.previous.pt" ]]; then
+  mv "$TMP/mpi-apart/checkpoint.rank1.previous.pt" "$TMP/mpi-apart/checkpoint.rank1.pt"
+  if EVERY=1 resumed_identical mpi-apart mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi &&
+     grep -q "resuming from .* at step" "$TMP/mpi-apart.log"; then
+    ok "MPI ranks whose newest checkpoints are a generation apart resume at the step all hold, byte-identical"
+  else not_ok "MPI ranks with checkpoints a generation apart did not resume identically"; tail -3 "$TMP/mpi-apart.log"; fi
+else
+  not_ok "an MPI run checkpointing every step kept no previous generation (exit $rc)"; ls "$TMP/mpi-apart"
+fi
 
 # A checkpoint of another config is refused, naming the file; so is a damaged one.
 "$TRAIN" "$CONFIG" --out "$TMP/other" "${SETS[@]}" --set run.checkpoint_every_steps=4 >/dev/null 2>&1 &

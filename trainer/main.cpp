@@ -15,11 +15,11 @@
 #include "comm/backend.h"
 #include "config/config.h"
 #include "data/dataset.h"
-#include "io/checkpoint.h"
 #include "io/progress_line.h"
 #include "io/run_directory.h"
 #include "util/stop_signal.h"
 #include "util/threads.h"
+#include "run/checkpointing.h"
 #include "run/trainer.h"
 
 namespace {
@@ -55,24 +55,6 @@ bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error)
   return error.empty();
 }
 
-// Loads this process's checkpoint if there is one; every process of a distributed run must find
-// one, or none.
-bool resume_if_checkpointed(localsgd::Trainer& trainer, const localsgd::RunConfig& config, const std::string& path) {
-  using namespace localsgd;
-  const bool mine = read_checkpoint(path, config, trainer.state());
-  for (const double other : trainer.communicator().all_gather({mine ? 1.0 : 0.0}))
-    if ((other != 0) != mine)
-      throw CheckpointError(path + ": some ranks have a checkpoint and others not; remove them all to start afresh");
-  return mine;
-}
-
-// A completed run's checkpoints (every rank's): the run directory now holds the result.
-void remove_checkpoints(const std::string& out) {
-  std::error_code ignored;
-  for (const auto& entry : std::filesystem::directory_iterator(out, ignored))
-    if (entry.path().filename().string().rfind("checkpoint.", 0) == 0) std::filesystem::remove(entry.path(), ignored);
-}
-
 // Trains (resuming from a checkpoint in `out` if there is one) and, on the leader, writes the run directory.
 int train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
   using namespace localsgd;
@@ -84,11 +66,9 @@ int train(const localsgd::RunConfig& config, const std::string& out, localsgd::B
   Trainer trainer(config, data, backend.take_communicator());
   RunDirectory run_directory(out);
   ProgressLine progress;
-  const Communicator& comm = trainer.communicator();
-  const std::string checkpoint = checkpoint_path(out, comm.distributed() ? comm.first_worker() : -1);
-  const bool resumed = resume_if_checkpointed(trainer, config, checkpoint);
-  if (resumed && backend.is_leader())
-    std::cerr << "# localsgd-train: resuming from " << checkpoint << " at step " << trainer.state().step << "\n";
+  Checkpointing checkpoints(out, config, trainer.communicator());
+  if (checkpoints.resume(trainer.state()) && backend.is_leader())
+    std::cerr << "# localsgd-train: resuming from " << checkpoints.path() << " at step " << trainer.state().step << "\n";
   const std::int64_t every = config.run.checkpoint_every_steps, total = trainer.timeline().total_steps();
   RunResult result;
   for (;;) {  // in chunks of checkpoint_every_steps, each followed by a checkpoint
@@ -96,10 +76,10 @@ int train(const localsgd::RunConfig& config, const std::string& out, localsgd::B
     result = trainer.run([&](const EvalRecord& r) { progress.evaluated(r); },
                          [&](const Progress& p) { progress.update(p); }, until);
     if (result.status != "completed" || result.stopped || trainer.state().step >= total) break;
-    write_checkpoint(checkpoint, config, trainer.state());
+    checkpoints.save(trainer.state());
   }
   if (result.stopped) {  // a stop signal: keep the state for the rerun, write no results
-    write_checkpoint(checkpoint, config, trainer.state());
+    checkpoints.save(trainer.state());
     progress.finish();
     if (backend.is_leader())
       std::cerr << "localsgd-train: stopped by signal " << stop_signal() << " after step " << trainer.state().step
@@ -112,7 +92,7 @@ int train(const localsgd::RunConfig& config, const std::string& out, localsgd::B
   const RunState& state = trainer.state();
   run_directory.finish(config, result, state.metrics_lines, state.timing_lines, model,
                        trainer.replicas().parameter_count());
-  remove_checkpoints(out);
+  checkpoints.remove_all();
   std::cerr << "localsgd-train: " << result.status;
   if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
   std::cerr << "; outputs in " << out << "\n";

@@ -19,7 +19,13 @@ std::string config_hash(const RunConfig& config) {
   return text;
 }
 
-void write_checkpoint(const std::string& path, const RunConfig& config, const RunState& state) {
+std::string previous_checkpoint_path(const std::string& path) {
+  const std::string suffix = ".pt";
+  const bool has_suffix = path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return (has_suffix ? path.substr(0, path.size() - suffix.size()) : path) + ".previous.pt";
+}
+
+void write_checkpoint(const std::string& path, const RunConfig& config, const RunState& state, bool keep_previous) {
   const std::filesystem::path file(path);
   std::error_code error;
   std::filesystem::create_directories(file.parent_path(), error);
@@ -29,6 +35,7 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Ru
     torch::serialize::OutputArchive archive;
     archive.write("format", torch::tensor({kCheckpointFormat}, torch::kLong));
     archive.write("config_hash", c10::IValue(config_hash(config)));
+    archive.write("step", torch::tensor({state.step}, torch::kLong));
     torch::serialize::OutputArchive saved;
     state.save(saved);
     archive.write("state", saved);
@@ -37,6 +44,12 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Ru
     std::remove(temporary.c_str());
     throw CheckpointError(path + ": cannot write the checkpoint (" + e.what_without_backtrace() + ")");
   }
+  const std::string previous = previous_checkpoint_path(path);
+  if (keep_previous && std::filesystem::exists(path) && std::rename(path.c_str(), previous.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temporary.c_str());
+    throw CheckpointError(previous + ": cannot keep the previous checkpoint (" + reason + ")");
+  }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     std::remove(temporary.c_str());
@@ -44,9 +57,10 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Ru
   }
 }
 
-bool read_checkpoint(const std::string& path, const RunConfig& config, RunState& state) {
-  if (!std::filesystem::exists(path)) return false;
-  torch::serialize::InputArchive archive;
+namespace {
+
+// Opens `path` and checks its format and config hash.
+void open_checkpoint(const std::string& path, const RunConfig& config, torch::serialize::InputArchive& archive) {
   try {
     archive.load_from(path);
   } catch (const c10::Error& e) {
@@ -66,6 +80,27 @@ bool read_checkpoint(const std::string& path, const RunConfig& config, RunState&
   if (hash.toStringRef() != config_hash(config))
     throw CheckpointError(path + ": a checkpoint of another config (hash " + hash.toStringRef() + ", this config's is " +
                           config_hash(config) + "); remove it to start afresh, or run with the config it was written with");
+}
+
+}  // namespace
+
+std::int64_t checkpoint_step(const std::string& path, const RunConfig& config) {
+  if (!std::filesystem::exists(path)) return -1;
+  torch::serialize::InputArchive archive;
+  open_checkpoint(path, config, archive);
+  torch::Tensor step;
+  try {
+    archive.read("step", step);
+  } catch (const c10::Error&) {
+    throw CheckpointError(path + ": not a localsgd checkpoint (no step)");
+  }
+  return step.item<std::int64_t>();
+}
+
+bool read_checkpoint(const std::string& path, const RunConfig& config, RunState& state) {
+  if (!std::filesystem::exists(path)) return false;
+  torch::serialize::InputArchive archive;
+  open_checkpoint(path, config, archive);
   torch::serialize::InputArchive saved;
   archive.read("state", saved);
   try {
