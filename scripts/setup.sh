@@ -26,6 +26,7 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git
   libtorch-dev python3-torch
   libtomlplusplus-dev libgtest-dev libgmock-dev googletest zlib1g-dev nlohmann-json3-dev
+  libeigen3-dev libspectra-dev liblbfgspp-dev
   openmpi-bin libopenmpi-dev
   gnuplot-nox dataset-fashion-mnist
   slurmctld slurmd slurm-client munge

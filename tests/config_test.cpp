@@ -8,28 +8,13 @@
 
 #include "algo/trainer_schema.h"
 #include "config/config.h"
+#include "config_files.h"
 
 namespace localsgd {
 namespace {
 
-// Writes `text` to a temp file named after the running test; returns its path.
-std::string write_config(const std::string& text, const std::string& suffix = "") {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string path = ::testing::TempDir() + "localsgd_" + info->test_suite_name() + "_" +
-                           info->name() + suffix + ".toml";
-  std::ofstream(path) << text;
-  return path;
-}
-
-// The ConfigError message load_config() throws, or "<no error>".
-std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
-  try {
-    load_config(path, overrides);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::load_error;
+using testing::write_config;
 
 void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.run.seed, b.run.seed);

@@ -14,16 +14,13 @@
 #include "models/parameter_layout.h"
 #include "optim/flat_sgd.h"
 #include "run/trainer.h"
+#include "config_files.h"
 #include "support.h"
 
 namespace localsgd {
 namespace {
 
-std::int64_t count_parameters(torch::nn::Module& m) {
-  std::int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
+using namespace testing;
 
 DenseNetOptions densenet(int depth, int growth, bool bottleneck, double compression, std::int64_t in = 3,
                          std::int64_t classes = 10, double width = 1.0) {
@@ -200,23 +197,6 @@ TEST(DenseNetTest, BatchNormParametersAreNotDecayedByDefault) {
 }
 
 // Writes `text` to a temp file named after the running test; returns its path.
-std::string write_config(const std::string& text, const std::string& suffix = "") {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string path = ::testing::TempDir() + "localsgd_" + info->test_suite_name() + "_" +
-                           info->name() + suffix + ".toml";
-  std::ofstream(path) << text;
-  return path;
-}
-
-std::string load_error(const std::string& path) {
-  try {
-    load_config(path);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 TEST(DenseNetConfig, OwnKeysLoadAndRoundTrip) {
   const std::string path = write_config("[model]\narch = \"densenet\"\ndepth = 40\ngrowth_rate = 6\n");
   const RunConfig c = load_config(path);

@@ -2,9 +2,8 @@
 // sync points as H grows, its own keys, and the degenerate case (constant = local SGD).
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "algorithm_trace.h"
+#include "config_files.h"
 
 namespace localsgd {
 std::int64_t warmed_up_local_steps(const std::string& shape, double epoch, double epochs, std::int64_t h_max);
@@ -14,10 +13,10 @@ using namespace testing;
 
 RunConfig warmup_case(const std::string& shape, double epochs) {
   RunConfig c = hand_case("local-warmup", 8);  // the kind's own keys come from a config file
-  const std::string path = ::testing::TempDir() + "warmup_" + shape + ".toml";
-  std::ofstream(path) << "[run]\nepochs = 10\n[algorithm]\nkind = \"local-warmup\"\nworkers = 4\nlocal_batch = 25\n"
-                         "local_steps = 8\nlocal_steps_warmup = \"" << shape << "\"\nlocal_steps_warmup_epochs = "
-                      << epochs << "\n[schedule]\ndecay_at = [0.5, 0.75]\n";
+  const std::string path = write_config(
+      "[run]\nepochs = 10\n[algorithm]\nkind = \"local-warmup\"\nworkers = 4\nlocal_batch = 25\nlocal_steps = 8\n"
+      "local_steps_warmup = \"" + shape + "\"\nlocal_steps_warmup_epochs = " + std::to_string(epochs) +
+      "\n[schedule]\ndecay_at = [0.5, 0.75]\n", "_" + shape);
   RunConfig loaded = load_config(path);
   c.algorithm = loaded.algorithm;
   c.options = loaded.options;
@@ -56,25 +55,21 @@ TEST(LocalStepWarmupTest, SyncPointsFollowTheGrowingH) {
   EXPECT_EQ(t.algorithm->local_steps(25), 8);
 }
 
-std::string load_error(const std::string& text) {
-  const std::string path = ::testing::TempDir() + "warmup_bad.toml";
-  std::ofstream(path) << text;
-  try {
-    load_config(path);
-  } catch (const ConfigError& e) {
-    return std::string(e.what()).substr(path.size());
-  }
-  return "";
+// The error a config text raises, after its path.
+std::string error_of(const std::string& text) {
+  const std::string path = write_config(text);
+  const std::string error = load_error(path);
+  return error == "<no error>" ? "" : error.substr(path.size());
 }
 
 TEST(LocalStepWarmupTest, ItsKeysAreCheckedAndBelongToIt) {
-  EXPECT_EQ(load_error("[algorithm]\nkind = \"local\"\nlocal_steps_warmup = \"linear\"\n"),
+  EXPECT_EQ(error_of("[algorithm]\nkind = \"local\"\nlocal_steps_warmup = \"linear\"\n"),
             ":3:1: algorithm.local_steps_warmup: local_steps_warmup does not apply to kind = local");
-  EXPECT_EQ(load_error("[run]\nepochs = 4\n[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup = \"cubic\"\n"),
+  EXPECT_EQ(error_of("[run]\nepochs = 4\n[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup = \"cubic\"\n"),
             ":5:1: algorithm.local_steps_warmup: 'cubic' is not one of linear, exponential, constant");
-  EXPECT_EQ(load_error("[run]\nepochs = 4\n[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup_epochs = 4\n"),
+  EXPECT_EQ(error_of("[run]\nepochs = 4\n[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup_epochs = 4\n"),
             ":5:1: algorithm.local_steps_warmup_epochs: must be in (0, run.epochs) (got 4, run.epochs = 4)");
-  EXPECT_EQ(load_error("[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup_epochs = \"two\"\n"),
+  EXPECT_EQ(error_of("[algorithm]\nkind = \"local-warmup\"\nlocal_steps_warmup_epochs = \"two\"\n"),
             ":3:1: algorithm.local_steps_warmup_epochs: expected a number, got string");
 }
 

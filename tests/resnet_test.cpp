@@ -6,15 +6,12 @@
 #include <cmath>
 
 #include "models/resnet.h"
+#include "support.h"
 
 namespace localsgd {
 namespace {
 
-std::int64_t count_parameters(torch::nn::Module& m) {
-  std::int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
+using testing::count_parameters;
 
 // Independent count: stem conv + BN, 3 stages of n blocks (two 3x3 convs + two BNs each), the
 // two projection shortcuts (1x1 conv + BN), and the classifier.

@@ -1,5 +1,5 @@
 // Shared test helpers: a small learnable synthetic image set, a quick trainer config on it,
-// and the largest absolute difference between two tensors.
+// a module's parameter count, and the largest absolute difference between two tensors.
 #pragma once
 
 #include <torch/torch.h>
@@ -24,6 +24,12 @@ inline Dataset synthetic_images(std::int64_t n, std::uint64_t seed) {
   d.mean = {0.3f};
   d.std = {0.3f};
   return d;
+}
+
+inline std::int64_t count_parameters(torch::nn::Module& m) {
+  std::int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
 }
 
 inline TrainTestData synthetic_data(std::int64_t train = 1600, std::int64_t test = 200) {

@@ -101,6 +101,15 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 // A key that only other kinds of the family use may not be set: a built-in key away from its
 // default, or a kind's own key present at all. Then its kind's own checks.
+// Whether `key` is set to other than its default: by its text for the RunConfig's own keys, by its
+// presence in the file for the keys a kind adds (they have no RunConfig field).
+template <typename Texts>
+bool differs_from_default(const std::string& key, const Texts& texts, const Texts& defaults, Checker& check) {
+  const auto text = texts.find(key), standard = defaults.find(key);
+  if (text == texts.end() && standard == defaults.end()) return check.present(key);
+  return text == texts.end() || standard == defaults.end() || text->second != standard->second;
+}
+
 void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, const std::string& family,
                   const std::string& kind_key, const std::string& chosen, Checker& check) {
   const KindSchema* mine = find_kind(kinds, chosen);
@@ -111,12 +120,7 @@ void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, cons
   for (const auto& other : kinds) {
     for (const auto& key : kind_keys(other, family)) {
       if (contains(own, key) || contains(reported, key)) continue;
-      const auto text = texts.find(key);
-      const bool built_in = text != texts.end() || defaults.count(key) > 0;
-      const bool set = built_in ? (text == texts.end()) != (defaults.count(key) == 0) ||
-                                      (text != texts.end() && text->second != defaults.at(key))
-                                : check.present(key);
-      if (!set) continue;
+      if (!differs_from_default(key, texts, defaults, check)) continue;
       // Named by the chosen kind only, so that a new kind changes no other kind's message.
       check.clash({key, kind_key}, key.substr(key.find('.') + 1) + " does not apply to " + family_noun(family) +
                                        " = " + chosen);
