@@ -1,6 +1,7 @@
 #include "command_line.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "analysis_error.h"
@@ -8,30 +9,8 @@
 
 namespace localsgd::analysis {
 
-const char* const kUsage =
-    "usage: localsgd-analyze curves --out PREFIX [--x epoch|wall_seconds|modelled_seconds|time_seconds|sync_rounds|samples]\n"
-    "           [--y test_accuracy|train_loss|test_loss|train_accuracy] [--title T]\n"
-    "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
-    "       localsgd-analyze bars --out PREFIX [--title T] [--xlabel L] [--ylabel L]\n"
-    "           [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
-    "       localsgd-analyze lines --out PREFIX --x FIELD --y FIELD [--log x|y|xy] [--title T]\n"
-    "           [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=FILE.jsonl...\n"
-    "Writes PREFIX.csv, PREFIX.gp (rerun it with gnuplot to restyle), PREFIX.png/.pdf/.svg.\n"
-    "curves: y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n"
-    "bars: best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n"
-    "lines: FIELD of each record of a JSON-lines file of measurements, one line per file.\n"
-    "       localsgd-analyze evaluate --out PREFIX [--split test|train] [--samples N] LABEL=RUN_DIR[,RUN_DIR...]...\n"
-    "evaluate: each run's saved model (config.toml + model.pt) on its own data, eval mode; PREFIX.csv/.jsonl.\n";
-
-namespace {
-
-struct Parsed {
-  std::map<std::string, std::string> options;
-  std::vector<SeriesSpec> series;
-};
-
-Parsed parse(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
-  Parsed parsed;
+ParsedArguments parse_arguments(const std::vector<std::string>& args, const std::vector<std::string>& allowed) {
+  ParsedArguments parsed;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0) {
@@ -49,6 +28,43 @@ Parsed parse(const std::vector<std::string>& args, const std::vector<std::string
   if (parsed.series.empty()) throw UsageError("no series given (LABEL=RUN_DIR[,RUN_DIR...])");
   return parsed;
 }
+
+std::int64_t ParsedArguments::count(const std::string& name, std::int64_t fallback, std::int64_t minimum) const {
+  const auto found = options.find(name);
+  if (found == options.end()) return fallback;
+  std::size_t used = 0;
+  std::int64_t value = 0;
+  try {
+    value = std::stoll(found->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != found->second.size() || value < minimum)
+    throw UsageError("--" + name + ": expected a count >= " + std::to_string(minimum) + ", got '" + found->second + "'");
+  return value;
+}
+
+double ParsedArguments::number(const std::string& name, double fallback) const {
+  const auto found = options.find(name);
+  if (found == options.end()) return fallback;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(found->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != found->second.size() || !std::isfinite(value))
+    throw UsageError("--" + name + ": expected a number, got '" + found->second + "'");
+  return value;
+}
+
+std::string ParsedArguments::text(const std::string& name, const std::string& fallback) const {
+  const auto found = options.find(name);
+  return found == options.end() ? fallback : found->second;
+}
+
+namespace {
 
 void take(std::map<std::string, std::string>& options, const std::string& name, std::string& out) {
   if (options.count(name)) out = options[name];
@@ -82,7 +98,7 @@ SeriesSpec parse_series(const std::string& word) {
 }
 
 CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
-  Parsed p = parse(args, {"out", "x", "y", "title", "xlabel", "ylabel", "gnuplot"});
+  ParsedArguments p = parse_arguments(args, {"out", "x", "y", "title", "xlabel", "ylabel", "gnuplot"});
   CurvesOptions o;
   take_common(p.options, o);
   take(p.options, "x", o.x);
@@ -94,7 +110,7 @@ CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
 }
 
 BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
-  Parsed p = parse(args, {"out", "title", "xlabel", "ylabel", "gnuplot"});
+  ParsedArguments p = parse_arguments(args, {"out", "title", "xlabel", "ylabel", "gnuplot"});
   BarsOptions o;
   take_common(p.options, o);
   o.series = std::move(p.series);
@@ -102,7 +118,7 @@ BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
 }
 
 LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
-  Parsed p = parse(args, {"out", "x", "y", "log", "title", "xlabel", "ylabel", "gnuplot"});
+  ParsedArguments p = parse_arguments(args, {"out", "x", "y", "log", "title", "xlabel", "ylabel", "gnuplot"});
   LinesOptions o;
   take_common(p.options, o);
   take(p.options, "x", o.x);
@@ -115,21 +131,12 @@ LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
 }
 
 EvaluateOptions parse_evaluate_arguments(const std::vector<std::string>& args) {
-  Parsed p = parse(args, {"out", "split", "samples"});
+  ParsedArguments p = parse_arguments(args, {"out", "split", "samples"});
   EvaluateOptions o;
   take(p.options, "out", o.out);
   take(p.options, "split", o.split);
   require_one_of<UsageError>("--split", o.split, {"test", "train"});
-  if (p.options.count("samples")) {
-    const std::string& text = p.options["samples"];
-    std::size_t used = 0;
-    try {
-      o.samples = std::stoll(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || o.samples < 0) throw UsageError("--samples: expected a count >= 0, got '" + text + "'");
-  }
+  o.samples = p.count("samples", 0);
   o.series = std::move(p.series);
   return o;
 }

@@ -1,0 +1,142 @@
+#include "hessian_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "analysis_error.h"
+#include "csv_writer.h"
+#include "hessian/eigenpairs.h"
+#include "hessian/spectral_density.h"
+#include "hessian/trace_estimate.h"
+#include "loss_options.h"
+#include "staged_outputs.h"
+
+namespace localsgd::analysis {
+
+const char* const kHessianUsage =
+    "  hessian --out PREFIX [--top K (5)] [--method lanczos|power|both] [--tolerance T (1e-4)]\n"
+    "      [--power-tolerance T (1e-3)] [--max-iterations N (100)] [--trace-probes N (100; 0 = none)]\n"
+    "      [--density-steps M (100; 0 = none)] [--density-probes N (1)] [--density-points N (1000)]\n"
+    "      LOSS OPTIONS LABEL=RUN_DIR[,RUN_DIR...]...\n"
+    "    the Hessian of the training loss at each saved model: top eigenvalues (Lanczos, power\n"
+    "    iteration) with residuals and products, Hutchinson trace +- standard error, spectral density\n"
+    "    by stochastic Lanczos quadrature; PREFIX.jsonl, PREFIX.csv, PREFIX.density.csv.\n"
+    "    LOSS OPTIONS (hessian, interpolate, sharpness):\n";
+
+namespace {
+
+struct HessianOptions {
+  std::string out;
+  std::vector<SeriesSpec> series;
+  LossOptions loss;
+  int top = 5;
+  std::string method = "both";
+  double tolerance = 1e-4, power_tolerance = 1e-3;
+  int max_iterations = 100, trace_probes = 100, density_steps = 100, density_probes = 1, density_points = 1000;
+};
+
+HessianOptions parse(const std::vector<std::string>& args) {
+  std::vector<std::string> allowed = {"out", "top", "method", "tolerance", "power-tolerance", "max-iterations",
+                                      "trace-probes", "density-steps", "density-probes", "density-points"};
+  allowed.insert(allowed.end(), std::begin(kLossOptionNames), std::end(kLossOptionNames));
+  const ParsedArguments p = parse_arguments(args, allowed);
+  HessianOptions o;
+  o.out = p.text("out", "");
+  o.series = p.series;
+  o.loss = parse_loss_options(p);
+  o.top = static_cast<int>(p.count("top", o.top, 1));
+  o.method = p.text("method", o.method);
+  require_one_of<UsageError>("--method", o.method, {"lanczos", "power", "both"});
+  o.tolerance = p.number("tolerance", o.tolerance);
+  o.power_tolerance = p.number("power-tolerance", o.power_tolerance);
+  if (o.tolerance <= 0 || o.power_tolerance <= 0) throw UsageError("--tolerance and --power-tolerance must be > 0");
+  o.max_iterations = static_cast<int>(p.count("max-iterations", o.max_iterations, 1));
+  o.trace_probes = static_cast<int>(p.count("trace-probes", o.trace_probes));
+  if (o.trace_probes == 1) throw UsageError("--trace-probes: 0 (none) or at least 2 (for a standard error)");
+  o.density_steps = static_cast<int>(p.count("density-steps", o.density_steps));
+  o.density_probes = static_cast<int>(p.count("density-probes", o.density_probes, 1));
+  o.density_points = static_cast<int>(p.count("density-points", o.density_points, 2));
+  return o;
+}
+
+nlohmann::json describe(const Eigenpairs& pairs) {
+  return {{"eigenvalues", pairs.values}, {"residuals", pairs.residuals}, {"products", pairs.products},
+          {"converged", pairs.converged}};
+}
+
+void run(const HessianOptions& o, std::ostream& log) {
+  std::ostringstream jsonl, csv, density_csv;
+  csv << "label,run,method,index,eigenvalue,residual,products\n";
+  density_csv << "label,run,eigenvalue,density\n";
+  const Classification task;
+  for (const auto& spec : o.series)
+    for (const auto& dir : spec.run_dirs) {
+      check_label(spec.label);
+      check_label(dir);
+      RunForAnalysis saved = load_run_for_analysis(dir);
+      const InMemoryImages train(saved.data.train);
+      auto loss = training_loss(saved, o.loss, task, train);
+      HessianOf hessian(*loss);
+      const LossValue at = loss->value();
+      nlohmann::json record = {{"label", spec.label}, {"run", dir}, {"samples", loss->samples()},
+                               {"parameters", loss->dimension()},
+                               {"bn", o.loss.statistics == NormStatistics::kBatch ? "batch" : "running"},
+                               {"precision", o.loss.double_precision ? "double" : "float"},
+                               {"seed", o.loss.seed}, {"loss", at.loss}, {"accuracy", at.accuracy}};
+      log << "hessian: " << dir << ": " << loss->dimension() << " parameters, " << loss->samples() << " samples, loss "
+          << at.loss << "\n";
+      EigenOptions eigen;
+      eigen.count = o.top;
+      eigen.max_iterations = o.max_iterations;
+      eigen.seed = o.loss.seed;
+      std::vector<Eigenpairs> found;
+      if (o.method != "power") {
+        eigen.tolerance = o.tolerance;
+        found.push_back(lanczos_top(hessian, eigen));
+      }
+      if (o.method != "lanczos") {
+        eigen.tolerance = o.power_tolerance;
+        found.push_back(power_iteration_top(hessian, eigen));
+      }
+      for (const Eigenpairs& pairs : found) {
+        record[pairs.method] = describe(pairs);
+        for (size_t i = 0; i < pairs.values.size(); ++i)
+          csv << spec.label << "," << dir << "," << pairs.method << "," << i + 1 << "," << format_number(pairs.values[i])
+              << "," << format_number(pairs.residuals[i]) << "," << pairs.products << "\n";
+        log << "hessian: " << pairs.method << " top eigenvalue " << pairs.values.front() << " (residual "
+            << pairs.residuals.front() << ", " << pairs.products << " products)\n";
+      }
+      record["top_eigenvalue"] = found.front().values.front();
+      if (o.trace_probes > 0) {
+        const TraceEstimate trace = hutchinson_trace(hessian, o.trace_probes, o.loss.seed + 1000);
+        record["trace"] = {{"estimate", trace.trace}, {"standard_error", trace.standard_error},
+                           {"probes", o.trace_probes}, {"products", trace.products}};
+        log << "hessian: trace " << trace.trace << " +- " << trace.standard_error << "\n";
+      }
+      if (o.density_steps > 0) {
+        const SpectralDensity d = lanczos_quadrature(hessian, o.density_steps, o.density_probes, o.loss.seed + 2000);
+        const DensityCurve curve = smoothed_density(d, o.density_points);
+        std::vector<double> nodes, weights;
+        for (const auto& node : d.nodes) nodes.push_back(node.value), weights.push_back(node.weight);
+        record["density"] = {{"steps", o.density_steps}, {"probes", o.density_probes}, {"products", d.products},
+                             {"variance", curve.variance}, {"nodes", nodes}, {"weights", weights}};
+        for (size_t i = 0; i < curve.grid.size(); ++i)
+          density_csv << spec.label << "," << dir << "," << format_number(curve.grid[i]) << ","
+                      << format_number(curve.density[i]) << "\n";
+      }
+      record["hessian_products"] = hessian.products();
+      jsonl << record.dump() << "\n";
+    }
+  StagedOutputs outputs(o.out);
+  outputs.write(".jsonl", jsonl.str());
+  outputs.write(".csv", csv.str());
+  outputs.write(".density.csv", density_csv.str());
+  outputs.commit({".jsonl", ".csv", ".density.csv"});
+}
+
+}  // namespace
+
+void run_hessian_command(const std::vector<std::string>& args, std::ostream& log) { run(parse(args), log); }
+
+}  // namespace localsgd::analysis

@@ -1,0 +1,32 @@
+#include "loss_options.h"
+
+#include "analysis_error.h"
+
+namespace localsgd::analysis {
+
+const char* const kLossOptionNames[5] = {"samples", "batch", "bn", "precision", "seed"};
+const char* const kLossOptionsUsage =
+    "      [--samples N (4096; 0 = all training samples)] [--batch B (512)] [--bn running|batch]\n"
+    "      [--precision float|double] [--seed S (0)]\n";
+
+LossOptions parse_loss_options(const ParsedArguments& p) {
+  LossOptions o;
+  o.samples = p.count("samples", o.samples);
+  o.batch = p.count("batch", o.batch, 1);
+  const std::string bn = p.text("bn", "running");
+  require_one_of<UsageError>("--bn", bn, {"running", "batch"});
+  o.statistics = bn == "batch" ? NormStatistics::kBatch : NormStatistics::kRunning;
+  const std::string precision = p.text("precision", "float");
+  require_one_of<UsageError>("--precision", precision, {"float", "double"});
+  o.double_precision = precision == "double";
+  o.seed = static_cast<std::uint64_t>(p.count("seed", 0));
+  return o;
+}
+
+std::unique_ptr<FixedLoss> training_loss(RunForAnalysis& run, const LossOptions& options, const Task& task,
+                                         const SampleSource& train) {
+  if (options.double_precision) run.model->to(torch::kDouble);
+  return std::make_unique<FixedLoss>(*run.model, train, task, options.samples, options.batch, options.statistics);
+}
+
+}  // namespace localsgd::analysis

@@ -1,0 +1,34 @@
+// Defines the options every loss-landscape subcommand shares (hessian, interpolate, sharpness):
+// which samples the loss is measured on, in which batches, with which normalisation statistics,
+// in which precision, and the seed of its random vectors; and the FixedLoss they describe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "command_line.h"
+#include "landscape/fixed_loss.h"
+#include "saved_run_data.h"
+#include "task/task.h"
+
+namespace localsgd::analysis {
+
+struct LossOptions {
+  std::int64_t samples = 4096;   // the first n training samples; 0 = all
+  std::int64_t batch = 512;
+  NormStatistics statistics = NormStatistics::kRunning;
+  bool double_precision = false;
+  std::uint64_t seed = 0;
+};
+
+// The option names it reads, to add to a command's allowed list.
+extern const char* const kLossOptionNames[5];
+extern const char* const kLossOptionsUsage;
+LossOptions parse_loss_options(const ParsedArguments& p);
+
+// Casts the run's model to the chosen precision; the loss over its training split.
+std::unique_ptr<FixedLoss> training_loss(RunForAnalysis& run, const LossOptions& options, const Task& task,
+                                         const SampleSource& train);
+
+}  // namespace localsgd::analysis
