@@ -21,7 +21,8 @@ const char* const kHessianUsage =
     "      LOSS OPTIONS LABEL=RUN_DIR[,RUN_DIR...]...\n"
     "    the Hessian of the training loss at each saved model: top eigenvalues (Lanczos, power\n"
     "    iteration) with residuals and products, Hutchinson trace +- standard error, spectral density\n"
-    "    by stochastic Lanczos quadrature; PREFIX.jsonl, PREFIX.csv, PREFIX.density.csv.\n"
+    "    by stochastic Lanczos quadrature; PREFIX.jsonl, PREFIX.csv + .eigenvalues.jsonl,\n"
+    "    PREFIX.density.csv + .density.jsonl (with --density-steps > 0).\n"
     "    LOSS OPTIONS (hessian, interpolate, sharpness):\n";
 
 namespace {
@@ -66,7 +67,7 @@ nlohmann::json describe(const Eigenpairs& pairs) {
 }
 
 void run(const HessianOptions& o, std::ostream& log) {
-  std::ostringstream jsonl, csv, density_csv;
+  std::ostringstream jsonl, csv, density_csv, eigen_jsonl, density_jsonl;
   csv << "label,run,method,index,eigenvalue,residual,products\n";
   density_csv << "label,run,eigenvalue,density\n";
   const Classification task;
@@ -101,9 +102,13 @@ void run(const HessianOptions& o, std::ostream& log) {
       }
       for (const Eigenpairs& pairs : found) {
         record[pairs.method] = describe(pairs);
-        for (size_t i = 0; i < pairs.values.size(); ++i)
+        for (size_t i = 0; i < pairs.values.size(); ++i) {
           csv << spec.label << "," << dir << "," << pairs.method << "," << i + 1 << "," << format_number(pairs.values[i])
               << "," << format_number(pairs.residuals[i]) << "," << pairs.products << "\n";
+          eigen_jsonl << nlohmann::json{{"label", spec.label}, {"run", dir}, {"method", pairs.method},
+                                        {"index", i + 1}, {"eigenvalue", pairs.values[i]},
+                                        {"residual", pairs.residuals[i]}}.dump() << "\n";
+        }
         log << "hessian: " << pairs.method << " top eigenvalue " << pairs.values.front() << " (residual "
             << pairs.residuals.front() << ", " << pairs.products << " products)\n";
       }
@@ -121,18 +126,27 @@ void run(const HessianOptions& o, std::ostream& log) {
         for (const auto& node : d.nodes) nodes.push_back(node.value), weights.push_back(node.weight);
         record["density"] = {{"steps", o.density_steps}, {"probes", o.density_probes}, {"products", d.products},
                              {"variance", curve.variance}, {"nodes", nodes}, {"weights", weights}};
-        for (size_t i = 0; i < curve.grid.size(); ++i)
+        for (size_t i = 0; i < curve.grid.size(); ++i) {
           density_csv << spec.label << "," << dir << "," << format_number(curve.grid[i]) << ","
                       << format_number(curve.density[i]) << "\n";
+          density_jsonl << nlohmann::json{{"label", spec.label}, {"run", dir}, {"eigenvalue", curve.grid[i]},
+                                          {"density", curve.density[i]}}.dump() << "\n";
+        }
       }
       record["hessian_products"] = hessian.products();
       jsonl << record.dump() << "\n";
     }
   StagedOutputs outputs(o.out);
+  std::vector<std::string> written = {".jsonl", ".csv", ".eigenvalues.jsonl"};
   outputs.write(".jsonl", jsonl.str());
   outputs.write(".csv", csv.str());
-  outputs.write(".density.csv", density_csv.str());
-  outputs.commit({".jsonl", ".csv", ".density.csv"});
+  outputs.write(".eigenvalues.jsonl", eigen_jsonl.str());  // one record per point, for `lines`
+  if (o.density_steps > 0) {
+    outputs.write(".density.csv", density_csv.str());
+    outputs.write(".density.jsonl", density_jsonl.str());
+    written.insert(written.end(), {".density.csv", ".density.jsonl"});
+  }
+  outputs.commit(written);
 }
 
 }  // namespace

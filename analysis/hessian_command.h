@@ -3,7 +3,8 @@
 // its running statistics (eval mode) unless --bn batch: the top eigenvalues by Lanczos and by
 // power iteration with residuals and Hessian-vector products counted, the trace by Hutchinson
 // with its standard error, and the spectral density by stochastic Lanczos quadrature. Writes
-// PREFIX.jsonl (one record per run), PREFIX.csv (eigenvalues) and PREFIX.density.csv.
+// PREFIX.jsonl (one record per run), PREFIX.csv and PREFIX.eigenvalues.jsonl (one row per
+// eigenvalue), PREFIX.density.csv and PREFIX.density.jsonl (the smoothed density on its grid).
 #pragma once
 
 #include <ostream>

@@ -19,7 +19,8 @@ const char* const kSharpnessUsage =
     "      [--epsilon E[,E...] (1e-3,5e-4); none to skip] [--lbfgs-iterations N (10)] LOSS OPTIONS\n"
     "      LABEL=RUN_DIR[,RUN_DIR...]...\n"
     "    training loss along filter-normalised random directions (Li et al. 2018) from -R to R,\n"
-    "    and Keskar et al.'s epsilon-sharpness (full space, L-BFGS-B); PREFIX.csv, PREFIX.jsonl.\n";
+    "    and Keskar et al.'s epsilon-sharpness (full space, L-BFGS-B); PREFIX.csv, PREFIX.jsonl,\n"
+    "    PREFIX.curve.jsonl (the mean over directions, one record per step).\n";
 
 namespace {
 
@@ -69,7 +70,7 @@ SharpnessOptions parse(const std::vector<std::string>& args) {
 }
 
 void run(const SharpnessOptions& o, std::ostream& log) {
-  std::ostringstream csv, jsonl;
+  std::ostringstream csv, jsonl, curve;
   csv << "label,run,direction,alpha,train_loss,train_accuracy\n";
   const Classification task;
   for (const auto& spec : o.series)
@@ -96,6 +97,10 @@ void run(const SharpnessOptions& o, std::ostream& log) {
         }
       }
       loss->set_parameters(centre);
+      for (int k = 0; k < o.points; ++k)
+        curve << nlohmann::json{{"label", spec.label}, {"run", dir}, {"alpha", alphas[k]},
+                                {"mean_train_loss", mean_loss[k]}, {"mean_train_accuracy", mean_accuracy[k]}}.dump()
+              << "\n";
       nlohmann::json record = {{"label", spec.label}, {"run", dir}, {"samples", loss->samples()},
                                {"seed", o.loss.seed}, {"loss", at.loss}, {"accuracy", at.accuracy},
                                {"directions", o.directions}, {"alpha", alphas},
@@ -123,7 +128,8 @@ void run(const SharpnessOptions& o, std::ostream& log) {
   StagedOutputs outputs(o.out);
   outputs.write(".csv", csv.str());
   outputs.write(".jsonl", jsonl.str());
-  outputs.commit({".csv", ".jsonl"});
+  outputs.write(".curve.jsonl", curve.str());
+  outputs.commit({".csv", ".jsonl", ".curve.jsonl"});
 }
 
 }  // namespace

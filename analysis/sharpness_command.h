@@ -2,8 +2,8 @@
 // run's saved model, the training loss and accuracy along filter-normalised random directions
 // (Li et al. 2018; 10 by default, their biases and BN parts zero), and Keskar et al.'s
 // epsilon-sharpness in the full space, labelled as their definition. Writes PREFIX.csv (one row
-// per run, direction and step) and PREFIX.jsonl (one record per run: the mean curve, the
-// epsilon-sharpness per epsilon).
+// per run, direction and step), PREFIX.jsonl (one record per run: the mean curve, the
+// epsilon-sharpness per epsilon) and PREFIX.curve.jsonl (the mean curve, a record per step).
 #pragma once
 
 #include <ostream>

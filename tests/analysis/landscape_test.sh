@@ -39,6 +39,7 @@ checks = {
   "density weights sum to 1": abs(sum(r["density"]["weights"]) - 1) < 1e-6,
   "csv rows": len(open(sys.argv[2]).read().splitlines()) == 1 + 4,
   "density rows": len(open(sys.argv[3]).read().splitlines()) == 1 + 1000,
+  "records per point": len(open(sys.argv[3].replace(".csv", ".jsonl")).read().splitlines()) == 1000,
 }
 bad = [k for k, v in checks.items() if not v]
 print("failed:", bad, r) if bad else None
