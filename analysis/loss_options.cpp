@@ -1,13 +1,14 @@
 #include "loss_options.h"
 
 #include "analysis_error.h"
+#include "util/threads.h"
 
 namespace localsgd::analysis {
 
-const char* const kLossOptionNames[5] = {"samples", "batch", "bn", "precision", "seed"};
+const char* const kLossOptionNames[6] = {"samples", "batch", "bn", "precision", "seed", "threads"};
 const char* const kLossOptionsUsage =
     "      [--samples N (4096; 0 = all training samples)] [--batch B (512)] [--bn running|batch]\n"
-    "      [--precision float|double] [--seed S (0)]\n";
+    "      [--precision float|double] [--seed S (0)] [--threads N (0 = the CPUs it may use)]\n";
 
 LossOptions parse_loss_options(const ParsedArguments& p) {
   LossOptions o;
@@ -20,6 +21,9 @@ LossOptions parse_loss_options(const ParsedArguments& p) {
   require_one_of<UsageError>("--precision", precision, {"float", "double"});
   o.double_precision = precision == "double";
   o.seed = static_cast<std::uint64_t>(p.count("seed", 0));
+  o.threads = static_cast<int>(p.count("threads", 0));
+  if (o.threads > 1024) throw UsageError("--threads: at most 1024, got " + std::to_string(o.threads));
+  apply_thread_count(o.threads);
   return o;
 }
 

@@ -20,11 +20,13 @@ struct LossOptions {
   NormStatistics statistics = NormStatistics::kRunning;
   bool double_precision = false;
   std::uint64_t seed = 0;
+  int threads = 0;               // intra-op threads; 0 = the CPUs this process may use
 };
 
 // The option names it reads, to add to a command's allowed list.
-extern const char* const kLossOptionNames[5];
+extern const char* const kLossOptionNames[6];
 extern const char* const kLossOptionsUsage;
+// Parses them and applies --threads to LibTorch.
 LossOptions parse_loss_options(const ParsedArguments& p);
 
 // Casts the run's model to the chosen precision; the loss over its training split.
