@@ -23,6 +23,11 @@
 # Layout:
 #   results/<scale>/runs/<variant>/seed<seed>/   one training run (summary.json, ...)
 #   results/<scale>/bench/<id>/<model>.jsonl     one micro-benchmark's records
+#   results/<scale>/analysis/<figure>/<command>/<variant>.*   localsgd-analyze hessian,
+#       interpolate or sharpness on the saved models of a figure's row (every seed; an
+#       interpolation: <from variant>--<to variant>), sized by the scale's [analysis]
+#   results/<scale>/analysis/<figure>/series/<figure><panel>/<i>.jsonl   their mean over seeds,
+#       one file per line of the figure (workflow/analysis_series.py)
 #   results/<scale>/logs/<rule>/...              every job's log
 #   tables/<scale>/<id>.{md,csv,tex}, tables/<scale>/status.md
 #   figures/<scale>/<id><panel>.{png,pdf,svg,csv,gp}, figures/<scale>/README.md (the index)
@@ -35,6 +40,7 @@ import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
 import registry as registry_lib  # noqa: E402  workflow/registry.py
+import analysis_series  # noqa: E402  workflow/analysis_series.py
 
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
 RESULTS_DIR = "results"
@@ -224,10 +230,17 @@ def figure_run_dirs(wildcards):
     ]
 
 
+def series_dir(scale, exp_id, target):
+    """results/<scale>/analysis/<figure>/series/<target>: an analysis panel's lines."""
+    return os.path.join(RESULTS_DIR, scale, "analysis", exp_id, "series", target)
+
+
 def figure_inputs(wildcards):
     """summary.json, metrics.jsonl and timing.jsonl of every run a figure draws (a [benchmark]
-    figure: its records)."""
-    exp_id, _ = figure_panel(wildcards)
+    figure: its records; an analysis panel: its lines, rule analysis_series)."""
+    exp_id, panel = figure_panel(wildcards)
+    if panel.analysis:
+        return [series_dir(wildcards.scale, exp_id, wildcards.fig)]
     if experiments(wildcards.scale).experiments[exp_id].benchmark:
         return [f for _, files in figure_run_dirs(wildcards) for f in files]
     return [os.path.join(d, f) for _, dirs in figure_run_dirs(wildcards) for d in dirs
@@ -236,19 +249,94 @@ def figure_inputs(wildcards):
 
 def figure_args(wildcards):
     """The analyzer's command line after the program: subcommand, options, series."""
-    import shlex
-    _, panel = figure_panel(wildcards)
-    args = [panel.plot]
+    exp_id, panel = figure_panel(wildcards)
+    if panel.analysis:   # the mean over seeds of its analyses, one file per line
+        args = ["lines", "--x", analysis_series.x_field(panel), "--y", "mean"]
+    else:
+        args = [panel.plot]
     if panel.plot in ("curves", "lines"):
         args += ["--x", panel.x, "--y", panel.y]
     if panel.log:
         args += ["--log", panel.log]
-    for opt, value in (("--title", panel.title), ("--xlabel", panel.xlabel),
-                       ("--ylabel", panel.ylabel)):
+    xlabel, ylabel = panel.xlabel, panel.ylabel
+    if panel.analysis:
+        xlabel, ylabel = xlabel or panel.x, ylabel or panel.y.replace("_", " ")
+    for opt, value in (("--title", panel.title), ("--xlabel", xlabel), ("--ylabel", ylabel)):
         if value:
             args += [opt, value]
-    args += [f"{label}={','.join(dirs)}" for label, dirs in figure_run_dirs(wildcards)]
+    if panel.analysis:
+        d = series_dir(wildcards.scale, exp_id, wildcards.fig)
+        reg = experiments(wildcards.scale)
+        args += [f"{label}={d}/{i}.jsonl"
+                 for i, (label, _) in enumerate(analysis_series.lines(reg, wildcards.fig), 1)]
+    else:
+        args += [f"{label}={','.join(dirs)}" for label, dirs in figure_run_dirs(wildcards)]
     return " ".join(shlex.quote(a) for a in args)
+
+
+def analysis_job(wildcards, command):
+    """The AnalysisJob of results/{scale}/analysis/{figure}/<command>/{name}, or an error."""
+    reg = experiments(wildcards.scale)
+    try:
+        return reg.analysis_job(wildcards.figure, command, wildcards.name)
+    except KeyError:
+        names = [f"{j.figure}/{j.command}/{j.name}" for j in reg.analysis_jobs()]
+        raise ValueError(f"scale {wildcards.scale!r}: no analysis {wildcards.figure}/{command}/"
+                         f"{wildcards.name} (analyses: {', '.join(names) or 'none'})") from None
+
+
+def analysis_run_dirs(wildcards, command):
+    """[run dir per seed] of each variant the job analyses (one, or interpolate's two)."""
+    reg = experiments(wildcards.scale)
+    return [[str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
+             for s in reg.scale.seeds] for v in analysis_job(wildcards, command).variants]
+
+
+def analysis_inputs(command):
+    """Input callable: config.toml and model.pt of every run the job analyses."""
+    def inputs(wildcards):
+        return [os.path.join(d, f) for dirs in analysis_run_dirs(wildcards, command)
+                for d in dirs for f in ("config.toml", "model.pt")]
+    return inputs
+
+
+def analysis_args(command):
+    """Params callable: the subcommand's options from the scale's [analysis], then its series
+    (LABEL=RUN_DIR,... per variant, labelled by the variant's name)."""
+    def args(wildcards):
+        job = analysis_job(wildcards, command)
+        out = experiments(wildcards.scale).scale.analysis.arguments(command)
+        out += [f"{v.name}={','.join(dirs)}"
+                for v, dirs in zip(job.variants, analysis_run_dirs(wildcards, command))]
+        return " ".join(shlex.quote(a) for a in out)
+    return args
+
+
+def analysis_threads(wildcards):
+    """Intra-op threads of an analysis job: [analysis] threads, else the scale's run.threads."""
+    scale = experiments(wildcards.scale).scale
+    if scale.analysis is not None and scale.analysis.threads > 0:
+        return scale.analysis.threads
+    return base_threads(scale.base_config, scale.trainer)
+
+
+def analysis_slurm(what):
+    """Resource callable of the analysis rules: [analysis] runtime (minutes) or mem_mb of the
+    scale, doubled on each retry, like rule train's."""
+    def resource(wildcards, attempt):
+        a = experiments(wildcards.scale).scale.analysis
+        if a is None:
+            raise ValueError(f"scale {wildcards.scale!r} has no [analysis] table")
+        return (a.runtime if what == "runtime" else a.mem_mb) * attempt
+    return resource
+
+
+def series_inputs(wildcards):
+    """The analysis outputs an analysis panel's lines read (workflow/analysis_series.py)."""
+    exp_id, panel = figure_panel(wildcards)
+    if exp_id != wildcards.figure or not panel.analysis:
+        raise ValueError(f"{wildcards.fig} is no analysis panel of {wildcards.figure}")
+    return analysis_series.input_files(experiments(wildcards.scale), wildcards.fig, RESULTS_DIR)
 
 
 def default_figures():
@@ -283,6 +371,9 @@ wildcard_constraints:
     seed=r"\d+",
     exp=r"table\d+",
     fig=r"figure\d+[a-z]?",
+    figure=r"figure\d+",
+    # a variant, or "<from>--<to>"; never ending like another output of the same job
+    name=r"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!\.eigenvalues)(?<!\.density)(?<!\.curve)",
     model=r"[a-z0-9][a-z0-9.-]*",
     placement=r"[a-z0-9][a-z0-9.-]*",
 
@@ -292,6 +383,7 @@ localrules:
     experiment_table,
     status,
     figure,
+    analysis_series,
     index,
 
 
@@ -426,6 +518,119 @@ rule microbench_mpi:
         )
 
 
+# Analyses of the saved models of a figure's runs (Figures 4, 13, 14) by localsgd-analyze: one
+# job per (figure, row) over every seed of the row (an interpolation: per pair of rows, seed i
+# with seed i); no training, the runs are the ones the figure's declaration trains. The scale's
+# [analysis] table gives the sizes (workflow/experiment_registry/analyses.py), threads, minutes
+# and memory; on Slurm each job is one task with `threads` CPUs, like rule train.
+ANALYSIS_LOG = "results/{scale}/logs/analysis/{figure}/{command}/{name}.log"
+
+
+rule analysis_hessian:
+    input:
+        runs=analysis_inputs("hessian"),
+        analyzer=ancient(ANALYZER),
+    output:
+        jsonl="results/{scale}/analysis/{figure}/hessian/{name}.jsonl",
+        csv="results/{scale}/analysis/{figure}/hessian/{name}.csv",
+        eigenvalues="results/{scale}/analysis/{figure}/hessian/{name}.eigenvalues.jsonl",
+        density_csv="results/{scale}/analysis/{figure}/hessian/{name}.density.csv",
+        density="results/{scale}/analysis/{figure}/hessian/{name}.density.jsonl",
+    params:
+        prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
+        args=analysis_args("hessian"),
+    log:
+        ANALYSIS_LOG.replace("{command}", "hessian"),
+    threads: analysis_threads
+    resources:
+        runtime=analysis_slurm("runtime"),
+        mem_mb=analysis_slurm("mem_mb"),
+        cpus_per_task=lambda wildcards, threads: threads,
+        tasks=1,
+    run:
+        shell(
+            "{input.analyzer} hessian --out {params.prefix} {params.args} --threads {threads}"
+            " > {log} 2>&1"
+        )
+
+
+rule analysis_interpolate:
+    input:
+        runs=analysis_inputs("interpolate"),
+        analyzer=ancient(ANALYZER),
+    output:
+        jsonl="results/{scale}/analysis/{figure}/interpolate/{name}.jsonl",
+        csv="results/{scale}/analysis/{figure}/interpolate/{name}.csv",
+    params:
+        prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
+        args=analysis_args("interpolate"),
+    log:
+        ANALYSIS_LOG.replace("{command}", "interpolate"),
+    threads: analysis_threads
+    resources:
+        runtime=analysis_slurm("runtime"),
+        mem_mb=analysis_slurm("mem_mb"),
+        cpus_per_task=lambda wildcards, threads: threads,
+        tasks=1,
+    run:
+        shell(
+            "{input.analyzer} interpolate --out {params.prefix} {params.args} --threads {threads}"
+            " > {log} 2>&1"
+        )
+
+
+rule analysis_sharpness:
+    input:
+        runs=analysis_inputs("sharpness"),
+        analyzer=ancient(ANALYZER),
+    output:
+        jsonl="results/{scale}/analysis/{figure}/sharpness/{name}.jsonl",
+        csv="results/{scale}/analysis/{figure}/sharpness/{name}.csv",
+        curve="results/{scale}/analysis/{figure}/sharpness/{name}.curve.jsonl",
+    params:
+        prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
+        args=analysis_args("sharpness"),
+    log:
+        ANALYSIS_LOG.replace("{command}", "sharpness"),
+    threads: analysis_threads
+    resources:
+        runtime=analysis_slurm("runtime"),
+        mem_mb=analysis_slurm("mem_mb"),
+        cpus_per_task=lambda wildcards, threads: threads,
+        tasks=1,
+    run:
+        shell(
+            "{input.analyzer} sharpness --out {params.prefix} {params.args} --threads {threads}"
+            " > {log} 2>&1"
+        )
+
+
+# An analysis panel's lines: the mean over seeds of its analyses' records, one JSON-lines file
+# per line, for rule figure (localsgd-analyze lines).
+rule analysis_series:
+    input:
+        analyses=series_inputs,
+        declaration=lambda wc: str(experiments(wc.scale).experiments[wc.figure].path),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+        series_code=os.path.join(WORKFLOW_CODE, "analysis_series.py"),
+        registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+        registry_parts=REGISTRY_PARTS,
+    output:
+        directory("results/{scale}/analysis/{figure}/series/{fig}"),
+    params:
+        python=sys.executable,
+        configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
+        # results/ of results/{scale}/analysis/{figure}/series/{fig}
+        results=lambda wc, output: os.path.normpath(os.path.join(output[0], *[".."] * 5)),
+    log:
+        "results/{scale}/logs/series/{figure}/{fig}.log",
+    run:
+        shell(
+            "{params.python} {input.series_code} {params.configs} {wildcards.scale}"
+            " {wildcards.fig} {params.results} {output} > {log} 2>&1"
+        )
+
+
 rule experiment_table:
     input:
         summaries=experiment_summaries,
@@ -474,7 +679,8 @@ rule status:
 
 
 # One drawing of a figure declaration ([[panels]] of configs/experiments/figure*.toml) by
-# localsgd-analyze: curves or bars over the runs it names, each series averaged over seeds.
+# localsgd-analyze: curves or bars over the runs it names, each series averaged over seeds;
+# lines over a [benchmark]'s records or over an analysis panel's lines (rule analysis_series).
 # The analyzer writes its outputs to temporary names, then renames them into place.
 rule figure:
     input:

@@ -9,7 +9,8 @@
 #       (rule train_mpi, mpi_workers = [2]) was one job of 2 tasks whose ranks srun --mpi=pmix
 #       started (summary.json: backend mpi);
 #   (b) the outputs equal the local run: every run's metrics.jsonl and every table .csv are
-#       byte-identical (the trainer is deterministic), the tables' seconds columns aside.
+#       byte-identical (the trainer is deterministic), the tables' seconds columns aside;
+#   (c) the analyses of Figures 4, 13 and 14 (rules analysis_*) were Slurm jobs too.
 # Usage: tests/slurm_workflow_test.sh path/to/localsgd-train [path/to/localsgd-analyze]
 #        (as root; needs scripts/setup.sh's Slurm and .venv's Snakemake 9 + the Slurm plugin;
 #        the analyzer defaults to the one beside the trainer, $SNAKEMAKE to .venv/bin/snakemake)
@@ -134,10 +135,22 @@ else
   not_ok "squeue --states=all lists $n_train rule_train jobs ($n_done COMPLETED), expected $n_runs:"
   echo "$jobs" | head -n 20
 fi
-if grep -v -e '|rule_train_' -e '|rule_microbench_' <<<"$jobs" | grep -q '|rule_'; then
+if grep -v -e '|rule_train_' -e '|rule_microbench_' -e '|rule_analysis_hessian_' \
+     -e '|rule_analysis_interpolate_' -e '|rule_analysis_sharpness_' <<<"$jobs" | grep -q '|rule_'; then
   not_ok "a localrule was submitted to Slurm"
 else
-  ok "only rules train and microbench went to Slurm (tables, figures and status ran locally)"
+  ok "only rules train, microbench and the analyses went to Slurm (tables, figures and status ran locally)"
+fi
+# The analyses of the saved models (Figures 4, 13, 14): Slurm jobs with the smoke scale's
+# [analysis] resources (threads = 1, runtime = 10 min).
+n_analysis=$(grep -c '|COMPLETED|rule_analysis_' <<<"$jobs")
+aid=$(grep '|rule_analysis_hessian_' <<<"$jobs" | head -n 1 | cut -d'|' -f1)
+if [[ $n_analysis -eq 10 && -n "$aid" ]] && scontrol show job "$aid" | grep -q 'NumTasks=1 .*CPUs/Task=1' &&
+   scontrol show job "$aid" | grep -q 'TimeLimit=00:10:00'; then
+  ok "10 COMPLETED analysis jobs; job $aid: 1 task, 1 CPU, 10 min (configs/scales/smoke.toml [analysis])"
+else
+  not_ok "expected 10 COMPLETED rule_analysis_* jobs of 1 task, 1 CPU, 10 min (got $n_analysis;" \
+    "job ${aid:-?}: $(scontrol show job "$aid" 2>&1 | grep -E 'NumTasks|TimeLimit'))"
 fi
 id=$(grep '|rule_train_' <<<"$jobs" | grep -v '|rule_train_mpi_' | head -n 1 | cut -d'|' -f1)
 if [[ -n "$id" ]] && scontrol show job "$id" | grep -q 'NumTasks=1 .*CPUs/Task=1' &&

@@ -172,24 +172,33 @@ check "csv has a header and one line per run (4)" \
 #          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, x 2 seeds = 158.
 #          Section 4 above faked table12's 4 runs x 2 seeds, so 158 - 8 = 150 remain.
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
-#          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16) = 11 x 1,
-#          of which figure1's K=2 run is an MPI job (mpi_workers = [2]): 10 train, 1 train_mpi;
+#          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
+#          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs) = 12 x 1,
+#          of which figure1's K=2 run is an MPI job (mpi_workers = [2]): 11 train, 1 train_mpi;
 #          tables 9 and 10 reuse table3's runs.
 #   paper: small's 53, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
 #          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 57; the figures
 #          add small's 26 and figure3's K=32 mini-batch and post-local runs, table11's at small
 #          but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
+#   Figures 4, 13 and 14 add no run at small and paper: their K=16 mini-batch, K=2 mini-batch
+#   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
-# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure5 + figure7
-# a,b,c + figure12 + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+1+3+1+3 = 14; smoke:
-# only figure1, figure5 and figure7 are at that scale: 2+1+3 = 6.
-declare -A expected_jobs=([small]=150 [smoke]=10 [paper]=255)
+# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
+# + figure5 + figure7 a,b,c + figure12 + figure13 + figure14 a,b,c + figure19 a,b,c (d, the
+# stragglers, waits) = 2+2+2+2+1+3+1+1+3+3 = 20; smoke: figure1, figure4, figure5, figure7,
+# figure13 and figure14 are at that scale: 2+2+1+3+1+3 = 12.
+# Analysis jobs of the saved models, the same at every scale: hessian per row of figure4 (2)
+# and figure14 (4) = 6, one interpolation (figure4's two rows), sharpness per row of figure13
+# (3); and one analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
+declare -A expected_jobs=([small]=150 [smoke]=11 [paper]=255)
 declare -A expected_mpi_jobs=([small]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
 declare -A expected_bench_jobs=([small]=2 [smoke]=2 [paper]=2)
 declare -A expected_bench_mpi_jobs=([small]=1 [smoke]=1 [paper]=1)
-declare -A expected_figures=([small]=14 [smoke]=6 [paper]=14)
+declare -A expected_figures=([small]=20 [smoke]=12 [paper]=20)
+declare -A expected_analysis_jobs=([analysis_hessian]=6 [analysis_interpolate]=1
+                                   [analysis_sharpness]=3 [analysis_series]=6)
 for scale in small smoke paper; do
   out="$TMP/dry-$scale.txt"
   if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 --config "scale=$scale") >"$out" 2>&1; then
@@ -203,6 +212,11 @@ for scale in small smoke paper; do
     got="$(job_count figure)"
     check "scale $scale: dry run lists ${expected_figures[$scale]} figure jobs, got ${got:-none}" \
       test "${got:-0}" -eq "${expected_figures[$scale]}"
+    for rule in analysis_hessian analysis_interpolate analysis_sharpness analysis_series; do
+      got="$(job_count "$rule")"
+      check "scale $scale: dry run lists ${expected_analysis_jobs[$rule]} $rule jobs, got ${got:-none}" \
+        test "${got:-0}" -eq "${expected_analysis_jobs[$rule]}"
+    done
     got="$(job_count microbench)"
     check "scale $scale: dry run lists ${expected_bench_jobs[$scale]} microbench jobs, got ${got:-none}" \
       test "${got:-0}" -eq "${expected_bench_jobs[$scale]}"
@@ -228,7 +242,7 @@ else
 fi
 # "waiting for" names every declared experiment that cannot be built: each declaration is
 # either a table or figure target of the small scale or listed with "waiting for:" (table13
-# for lstm and wikitext2, figure4 for its Hessian spectrum, figure8 for ImageNet).
+# for lstm and wikitext2, figure8 for ImageNet, figure19 for stragglers).
 listing="$TMP/dry-small.txt"
 "$PYTHON" - "$WF/configs/experiments" "$listing" >"$TMP/waiting-check.txt" 2>&1 <<'EOF'
 import re, sys, tomllib
@@ -247,11 +261,12 @@ for i, d in decls.items():
         bad.append(f"{i}: neither a target nor 'waiting for'")
     if "localsgd-analyze" in line:
         bad.append(f"{i}: still waiting for localsgd-analyze")
-for i, words in (("table13", ("lstm", "wikitext2")), ("figure4", ("hessian-spectrum",)),
-                 ("figure8", ("imagenet",)), ("figure19", ("stragglers",))):
+for i, words in (("table13", ("lstm", "wikitext2")), ("figure8", ("imagenet",)),
+                 ("figure19", ("stragglers",))):
     if not all(w in lines.get(i, "") for w in words):
         bad.append(f"{i} not waiting for {', '.join(words)}")
-for i in ("figure1", "figure2", "figure3", "figure7", "figure12", "figure19"):
+for i in ("figure1", "figure2", "figure3", "figure4", "figure7", "figure12", "figure13",
+          "figure14", "figure19"):
     if i not in targets:
         bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")
@@ -357,7 +372,7 @@ for exp in scale["experiments"]:
             bad.append(f"{pdf.name}: not a PDF")
         if svg.is_file() and b"<svg" not in svg.read_bytes()[:4000]:
             bad.append(f"{svg.name}: not an SVG")
-        header(csv, ["series", "x", "y_mean", "y_std", "seeds"] if p["plot"] in ("curves", "lines")
+        header(csv, ["series", "x", "y_mean", "y_std", "seeds"] if p["plot"] != "bars"
                else ["label", "mean", "std", "seeds"])
         if csv.is_file() and len(csv.read_text().splitlines()) < 2:
             bad.append(f"{csv.name}: no data rows")
@@ -367,9 +382,11 @@ links = re.findall(r"\]\(([^)]+)\)", text)
 for link in links:
     if not (index.parent / link).is_file():
         bad.append(f"README.md links to {link}, which does not exist")
-for exp in scale["experiments"] + ["table13", "figure4"]:
+for exp in scale["experiments"] + ["table13", "figure8"]:
     if f"### {exp}\n" not in text:
         bad.append(f"README.md has no entry for {exp}")
+if "`localsgd-analyze hessian --" not in text:
+    bad.append("README.md does not give the analysis settings of figure4/figure14")
 tindex = wf / "tables/smoke/README.md"
 if "../../figures/smoke/README.md" not in (tindex.read_text() if tindex.is_file() else ""):
     bad.append("tables/smoke/README.md does not link to the index")

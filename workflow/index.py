@@ -22,7 +22,10 @@ from tables import write_atomic  # noqa: E402
 TABLE_EXTS = ("md", "csv", "tex")
 FIGURE_EXTS = ("png", "pdf", "svg", "csv", "gp")
 PANEL_WHAT = {"curves": "{y} vs {x}", "bars": "best test accuracy per run (bars)",
-              "lines": "{y} vs {x}"}
+              "lines": "{y} vs {x}",
+              "hessian": "Hessian {y} vs {x}, mean over seeds",
+              "interpolation": "{y} vs {x} on the line between two minima, mean over seed pairs",
+              "sharpness": "{y} vs {x} along filter-normalised directions, mean over seeds"}
 
 
 def _md(text: str) -> str:
@@ -71,6 +74,13 @@ def build_index(configs, scale, figures_dir, tables_dir) -> str:
                              f"{e.benchmark.command} ({st.ready_count()})")
             else:
                 lines.append(f"- Runs here: {len(st.variants())} x {len(sc.seeds)} seeds")
+            commands = [registry_lib.ANALYSIS_COMMANDS[a] for a in e.analyses
+                        if a in registry_lib.ANALYSIS_COMMANDS]
+            if commands and sc.analysis is not None:
+                settings = "; ".join(f"`localsgd-analyze {c} {' '.join(sc.analysis.arguments(c))}`"
+                                     for c in commands)
+                lines.append(f"- Analyses of the saved models (configs/scales/{scale}.toml "
+                             f"[analysis]): {settings}")
             if st.missing:
                 what = "partly built; " if st.state == "partial" else ""
                 lines.append(f"- {what}Waiting for: {_md(', '.join(st.missing))}")

@@ -6,7 +6,8 @@
 This file is the registry's one import name (`import registry`, as the Snakefile, tables.py and
 index.py do) and its command line; the parts live in workflow/experiment_registry/, one concept
 each: the declaration format is described in declarations.py, the scale format in scales.py,
-run names in variants.py, and what an experiment waits for in readiness.py.
+run names in variants.py, what an experiment waits for in readiness.py, and the analyses of
+trained models (Hessian, interpolation, sharpness; the scale's [analysis]) in analyses.py.
 
 Each run resolves to a variant whose name is built from its effective settings, so the same
 run declared by several experiments is trained once. What the trainer can do (its algorithm
@@ -23,12 +24,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from experiment_registry.analyses import (  # noqa: F401
+    ANALYSIS_COMMANDS, COMMAND_OUTPUTS, PLOT_ANALYSIS, AnalysisJob, AnalysisSettings,
+    analysis_prefix)
 from experiment_registry.benchmarks import BENCHMARK_COMMANDS, Benchmark  # noqa: F401
 from experiment_registry.common import RegistryError, toml_value  # noqa: F401
 from experiment_registry.declarations import (  # noqa: F401
     KINDS, METRICS, PHASES, TAGS, TIME_METRICS, Experiment, PaperValue, load_experiment,
     load_experiments)
-from experiment_registry.panels import CURVE_X, CURVE_Y, PLOTS, Panel  # noqa: F401
+from experiment_registry.panels import (  # noqa: F401
+    ANALYSIS_AXES, CURVE_X, CURVE_Y, INTERPOLATION_Y, PLOTS, RUN_X, Panel)
 from experiment_registry.readiness import (  # noqa: F401
     FIGURE_ANALYSES, TABLE_ANALYSES, Status, capabilities, missing_for)
 from experiment_registry.run_blocks import KIND_KEYS, RunSpec  # noqa: F401

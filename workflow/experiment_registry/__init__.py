@@ -4,6 +4,8 @@ registry, or run it). One concept per module:
     common.py          RegistryError, the small value checks, TOML in and out
     run_blocks.py      [[runs]] blocks of a declaration -> RunSpec, one per run
     panels.py          [[panels]] of a figure declaration -> Panel
+    analyses.py        analyses of trained models (Figures 4, 13, 14): a scale's [analysis]
+                       -> AnalysisSettings, one localsgd-analyze job -> AnalysisJob
     benchmarks.py      [benchmark] of a declaration -> Benchmark
     declarations.py    configs/experiments/<id>.toml -> Experiment
     scales.py          configs/scales/<scale>.toml -> Scale

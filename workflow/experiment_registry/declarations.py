@@ -8,7 +8,10 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     caption = "..."
     paper = "..."                  # the paper's settings, free text
     needs = ["localsgd-analyze"]   # capabilities beyond the runs' algorithm/model/dataset
-    analyses = ["hessian"]         # analyses of localsgd-analyze it needs (documentation)
+    analyses = ["hessian-spectrum"]  # what it computes beyond training: figures' analyses of
+                                   # localsgd-analyze (readiness.py FIGURE_ANALYSES; drawn by
+                                   # panels of plot hessian | interpolation | sharpness), tables'
+                                   # of tables.py (TABLE_ANALYSES)
     row_header = "Method"          # tables: heading of the row-label column
     metric = "best_test_accuracy"  # best_test_accuracy | final_test_accuracy | time_to_accuracy
                                    # | speedup (see tables.py)
@@ -48,6 +51,8 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     suffix = "a"                   # "" for a figure's only drawing
     plot = "curves"                # curves | bars (best test accuracy per run) | lines (a
                                    # [benchmark]'s records, x and y its fields, log = "xy")
+                                   # | hessian | interpolation | sharpness (an analysis of the
+                                   # runs' saved models, mean over seeds; keys in panels.py)
     x = "sync_rounds"              # curves: epoch | wall_seconds | modelled_seconds | sync_rounds | samples
     y = "test_accuracy"            # curves: test_accuracy | train_loss | test_loss | train_accuracy
     select = "^\\(a\\)"            # regex on the run's row (default: every run); title, xlabel, ylabel
@@ -154,7 +159,7 @@ def load_experiment(path, desc=None) -> Experiment:
         req(key in cells, path, f"paper_values #{i + 1}: no run in cell {key}")
         pvs.append(PaperValue(row=pv["row"], col=pv.get("col", ""), value=str(pv["value"]),
                               tag=pv["tag"]))
-    panels = load_panels(d, path)
+    panels = load_panels(d, path, rows=[r.row for r in runs])
     return Experiment(id=d["id"], path=path, kind=d["kind"], caption=d["caption"].strip(),
                       paper=d.get("paper", "").strip(), needs=tuple(d.get("needs", [])),
                       analyses=tuple(d.get("analyses", [])),

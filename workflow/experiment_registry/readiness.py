@@ -7,12 +7,15 @@ workflow itself provides (WORKFLOW_CAPABILITIES, MODEL_NAMES). A need not in the
 experiment, or the runs that have it, wait.
 
 A figure is drawable when localsgd-analyze draws all of its `analyses` (FIGURE_ANALYSES) and it
-has [[panels]]; a panel that selects no trainable run (partial figures) is not a target.
+has [[panels]]; a panel that selects no trainable run (partial figures) is not a target. The
+analyses of trained models (hessian-spectrum, interpolation, sharpness: analyses.py) also need
+the scale's [analysis] table, which sizes them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .analyses import ANALYSIS_COMMANDS
 from .benchmarks import BENCHMARK_COMMANDS, Benchmark
 from .common import description
 from .declarations import Experiment
@@ -27,10 +30,11 @@ WORKFLOW_CAPABILITIES = frozenset({"localsgd-analyze", *BENCHMARK_COMMANDS.value
 # The declarations' model names per architecture the trainer describes (model.arch): the
 # CIFAR ResNet family, depth 6n+2 (a scale's models.<name>.overrides set model.depth).
 MODEL_NAMES = {"resnet": ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")}
-# Analyses of a figure's `analyses` list that localsgd-analyze draws (curves, bars). A figure
-# naming any other analysis (hessian-spectrum, sharpness, ...) waits for it.
+# Analyses of a figure's `analyses` list that localsgd-analyze draws: curves, bars, lines, and
+# the analyses of the runs' saved models (ANALYSIS_COMMANDS: hessian, interpolate, sharpness).
+# A figure naming any other analysis waits for it.
 FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h",
-                             "benchmark-lines"})
+                             "benchmark-lines", *ANALYSIS_COMMANDS})
 # Analyses of a table's `analyses` list that workflow/tables.py computes.
 TABLE_ANALYSES = frozenset({"time-to-accuracy", "phase-timing"})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .analyses import ANALYSIS_COMMANDS, AnalysisJob
 from .common import RegistryError, description, req
 from .declarations import load_experiments
 from .readiness import (FIGURE_ANALYSES, TABLE_ANALYSES, Status, benchmark_missing,
@@ -46,13 +47,51 @@ class ScaleRegistry:
         A [benchmark] figure's: (placement, None) per measurable placement."""
         if self.experiments[exp_id].benchmark:
             return [(m, None) for m in self.statuses[exp_id].benchmark_models()]
+        return [(label, v) for label, _, v in self.panel_cells(exp_id, panel)]
+
+    def panel_cells(self, exp_id, panel) -> list:
+        """(label, RunSpec, variant) per trainable run a panel draws, in declaration order; an
+        interpolation's (from, to), or nothing while either end cannot be trained."""
         out = []
         for spec, v, _ in self.statuses[exp_id].cells:
             if v is None or not panel.selects(spec.row):
                 continue
             label = spec.row + (f" {spec.col}" if spec.col else "")
-            out.append((label.replace("=", ":"), v))
+            out.append((label.replace("=", ":"), spec, v))
+        if panel.ends:
+            out = sorted(out, key=lambda c: panel.ends.index(c[1].row))
+            return out if len(out) == 2 else []
         return out
+
+    def panel_jobs(self, target) -> list:
+        """The AnalysisJobs whose outputs a figure target (e.g. figure4a) draws: one per row,
+        or the one interpolation between its two rows; none for curves, bars, lines."""
+        exp_id, panel = self.panel(target)
+        if not panel.analysis:
+            return []
+        command = ANALYSIS_COMMANDS[panel.analysis]
+        cells = self.panel_cells(exp_id, panel)
+        if command == "interpolate":
+            if not cells:
+                return []
+            (_, _, a), (_, _, b) = cells
+            return [AnalysisJob(exp_id, command, f"{a.name}--{b.name}", (a, b))]
+        variants = {v.name: v for _, _, v in cells}   # (variants hold lists: unhashable)
+        return [AnalysisJob(exp_id, command, name, (v,)) for name, v in variants.items()]
+
+    def analysis_jobs(self) -> list:
+        """Every AnalysisJob of the scale's drawable figures, each once (panels of one figure
+        that draw the same analysis of the same rows share its job)."""
+        jobs = {(j.figure, j.command, j.name): j for t in self.figures()
+                for j in self.panel_jobs(t)}
+        return list(jobs.values())
+
+    def analysis_job(self, figure, command, name) -> AnalysisJob:
+        """The job results/<scale>/analysis/<figure>/<command>/<name> stands for, or KeyError."""
+        for j in self.analysis_jobs():
+            if (j.figure, j.command, j.name) == (figure, command, name):
+                return j
+        raise KeyError(f"{figure}/{command}/{name}")
 
     def tables(self) -> list:
         """Ids of the tables that can be built at this scale (ready or partial)."""
@@ -83,6 +122,10 @@ def _status(e, scale, desc, known) -> Status:
     exp_missing = [n for n in e.needs if n not in known]
     done = FIGURE_ANALYSES if e.kind == "figure" else TABLE_ANALYSES
     exp_missing += [a for a in e.analyses if a not in done]
+    if e.kind == "figure" and scale.analysis is None and any(a in ANALYSIS_COMMANDS
+                                                             for a in e.analyses):
+        exp_missing.append(f"[analysis] in configs/scales/{scale.name}.toml (sizes the "
+                           "Hessian, interpolation and sharpness jobs)")
     if e.kind == "figure" and not e.panels and not exp_missing:
         exp_missing.append("[[panels]] in its declaration")
     cells, run_missing, bench_cells = [], [], []

@@ -9,6 +9,10 @@ report measured times; the others simulate their workers in one process.
 
 Every override key ([trainer], datasets.<role>.overrides, models.<model>.overrides) must be a
 key of the trainer's description; its value is the trainer's to check.
+
+The [analysis] table sizes the localsgd-analyze jobs of Figures 4, 13 and 14 (Hessian,
+interpolation, sharpness of the trained models; its keys are in analyses.py); a scale without
+it leaves those figures waiting.
 """
 from __future__ import annotations
 
@@ -18,12 +22,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .analyses import AnalysisSettings, load_analysis_settings
 from .common import RegistryError, description, is_int, is_num, load_toml, req, toml_value
 
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
               "lr", "experiments", "trainer", "datasets", "models", "paths_file",
-              "paths_example", "mpi_workers"}
+              "paths_example", "mpi_workers", "analysis"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Scale:
     datasets: dict              # role -> (name, overrides tuple)
     models: dict                # model -> (overrides tuple, epochs or None)
     mpi_workers: tuple = ()     # runs with these K train as K MPI ranks (rule train_mpi)
+    analysis: AnalysisSettings | None = None   # [analysis]: sizes of the analysis jobs
 
 
 def _overrides(d, path, where, desc):
@@ -116,7 +122,8 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
                  epochs=float(d["epochs"]), lr=float(d["lr"]),
                  experiments=tuple(exps) if exps is not None else None,
                  trainer=_overrides(d.get("trainer", {}), path, "trainer", desc),
-                 datasets=datasets, models=models, mpi_workers=tuple(mpi))
+                 datasets=datasets, models=models, mpi_workers=tuple(mpi),
+                 analysis=load_analysis_settings(d, path))
 
 
 def scale_names(configs_dir) -> list:

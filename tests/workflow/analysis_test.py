@@ -1,0 +1,348 @@
+"""Analyses of trained models in the registry and the workflow (Figures 4, 13, 14): panel
+checks, the scale's [analysis] table, readiness and the analysis jobs, and the mean over seeds
+of workflow/analysis_series.py on hand-made analysis outputs, against hand computations.
+Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
+"""
+import json
+import sys
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))
+import analysis_series  # noqa: E402
+import registry  # noqa: E402
+
+ANALYSIS = """
+[analysis]
+samples = 64
+batch = 32
+runtime = 10
+mem_mb = 1000
+[analysis.hessian]
+top = 2
+trace_probes = 4
+density_steps = 8
+[analysis.interpolate]
+points = 3
+[analysis.sharpness]
+directions = 2
+points = 3
+epsilon = [1e-3, 5e-4]
+lbfgs_iterations = 2
+"""
+
+SCALE = """
+name = "hand"
+description = "hand-made analyses"
+base_config = "base.toml"
+seeds = [1, 2]
+local_batch_factor = 1.0
+epochs = 3
+lr = 0.1
+[datasets.cifar10]
+name = "fashion-mnist"
+[models.resnet20]
+"""
+
+RUNS = """
+[[runs]]
+row = "mini-batch"
+algorithm = "minibatch"
+workers = 4
+local_batch = 8
+model = "resnet20"
+dataset = "cifar10"
+
+[[runs]]
+row = "post-local H={H}"
+algorithm = "postlocal"
+workers = 4
+local_batch = 8
+local_steps = [4, 16]
+model = "resnet20"
+dataset = "cifar10"
+
+[[runs]]
+row = "unmapped"
+algorithm = "minibatch"
+workers = 4
+local_batch = 8
+model = "resnet32"
+dataset = "cifar10"
+"""
+
+PANELS = """
+[[panels]]
+suffix = "a"
+plot = "hessian"
+y = "eigenvalue"
+
+[[panels]]
+suffix = "b"
+plot = "interpolation"
+from = "mini-batch"
+to = "post-local H=16"
+
+[[panels]]
+suffix = "c"
+plot = "hessian"
+y = "top_eigenvalue"
+x = "local_steps"
+select = "^post-local"
+label = "post-local SGD"
+
+[[panels]]
+suffix = "d"
+plot = "hessian"
+y = "density"
+log = "y"
+
+[[panels]]
+suffix = "e"
+plot = "sharpness"
+
+[[panels]]
+suffix = "f"
+plot = "interpolation"
+from = "mini-batch"
+to = "unmapped"
+"""
+
+
+class AnalysisTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        self.configs = self.root / "configs"
+        (self.configs / "scales").mkdir(parents=True)
+        (self.configs / "experiments").mkdir()
+        (self.configs / "scales" / "base.toml").write_text("")
+        self.scale(ANALYSIS)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def scale(self, analysis):
+        (self.configs / "scales" / "hand.toml").write_text(SCALE + analysis)
+
+    def figure(self, panels=PANELS, analyses='["hessian-spectrum", "interpolation", "sharpness"]'):
+        (self.configs / "experiments" / "figure99.toml").write_text(
+            f'id = "figure99"\nkind = "figure"\ncaption = "hand"\nanalyses = {analyses}\n'
+            + RUNS + textwrap.dedent(panels))
+        return registry.build(self.configs, "hand")
+
+    def assert_error(self, message, panels=None, analysis=None, analyses=None, where="figure99.toml"):
+        if analysis is not None:
+            self.scale(analysis)
+        kwargs = {"panels": panels} if panels is not None else {}
+        if analyses is not None:
+            kwargs["analyses"] = analyses
+        with self.assertRaises(registry.RegistryError) as raised:
+            self.figure(**kwargs)
+        self.assertIn(where, str(raised.exception))
+        self.assertIn(message, str(raised.exception))
+
+    # ------------------------------------------------------------------ declarations
+    def test_panel_errors_name_the_declaration(self):
+        for panels, message in (
+                ('[[panels]]\nplot = "hessian"\ny = "curvature"\n', "y of plot hessian"),
+                ('[[panels]]\nplot = "hessian"\ny = "top_eigenvalue"\n', "x of plot hessian"),
+                ('[[panels]]\nplot = "hessian"\ny = "top_eigenvalue"\nx = "epoch"\n',
+                 "a run key"),
+                ('[[panels]]\nplot = "hessian"\nlabel = "all"\n', "label names the one line"),
+                ('[[panels]]\nplot = "sharpness"\nfrom = "mini-batch"\n',
+                 "from and to are for plot interpolation"),
+                ('[[panels]]\nplot = "sharpness"\ny = "test_loss"\n', "y of plot sharpness"),
+                ('[[panels]]\nplot = "interpolation"\nfrom = "mini-batch"\nto = "nope"\n',
+                 "to must name the row of one run"),
+                ('[[panels]]\nplot = "interpolation"\nfrom = "mini-batch"\n',
+                 "to must name the row of one run"),
+                ('[[panels]]\nplot = "interpolation"\nfrom = "mini-batch"\nto = "mini-batch"\n',
+                 "from and to must be two rows"),
+                ('[[panels]]\nplot = "interpolation"\nfrom = "mini-batch"\n'
+                 'to = "post-local H=4"\nselect = "x"\n', "not select"),
+                ('[[panels]]\nplot = "interpolation"\nfrom = "mini-batch"\n'
+                 'to = "post-local H=4"\ny = ["train_loss", "sharpness"]\n',
+                 "y of plot interpolation"),
+                ('[[panels]]\nplot = "curves"\nlog = "y"\n', "log is x, y or xy")):
+            with self.subTest(panels=panels):
+                self.assert_error(message, panels=panels)
+
+    def test_a_panel_draws_only_an_analysis_the_declaration_names(self):
+        self.assert_error("which `analyses` must name", analyses='["hessian-spectrum"]',
+                          panels='[[panels]]\nplot = "sharpness"\n')
+
+    def test_interpolation_defaults_and_fields(self):
+        reg = self.figure()
+        _, p = reg.panel("figure99b")
+        self.assertEqual((p.x, p.fields, p.ends), ("alpha", ("train_loss", "test_loss"),
+                                                   ("mini-batch", "post-local H=16")))
+        _, p = reg.panel("figure99a")
+        self.assertEqual((p.x, p.y, p.per_row), ("index", "eigenvalue", True))
+
+    # ------------------------------------------------------------------ scale [analysis]
+    def test_analysis_settings_are_checked_and_name_the_scale_file(self):
+        for analysis, message in (
+                (ANALYSIS.replace("samples = 64\n", ""), "analysis.samples is required"),
+                (ANALYSIS.replace("samples = 64", "samples = -1"), "analysis.samples must be"),
+                (ANALYSIS.replace("batch = 32", "bacth = 32"), "unknown keys ['bacth']"),
+                (ANALYSIS.replace("top = 2", "top = 0"), "analysis.hessian.top must be"),
+                (ANALYSIS.replace("density_steps = 8", "density_steps = 0"),
+                 "analysis.hessian.density_steps must be"),
+                (ANALYSIS.replace("epsilon = [1e-3, 5e-4]", "epsilon = 1e-3"),
+                 "analysis.sharpness.epsilon must be"),
+                (ANALYSIS.replace("[analysis.interpolate]\npoints = 3\n", ""),
+                 "[analysis.interpolate] is required"),
+                (ANALYSIS + 'method = "exact"\n', "analysis.sharpness: unknown keys")):
+            with self.subTest(message=message):
+                self.assert_error(message, analysis=analysis, where="hand.toml")
+
+    def test_analysis_arguments_come_from_the_scale(self):
+        reg = self.figure()
+        a = reg.scale.analysis
+        self.assertEqual(a.arguments("sharpness"),
+                         ["--directions", "2", "--points", "3", "--epsilon", "0.001,0.0005",
+                          "--lbfgs-iterations", "2", "--samples", "64", "--batch", "32"])
+        self.assertEqual(a.arguments("hessian")[:2], ["--top", "2"])
+        self.assertEqual((a.threads, a.runtime, a.mem_mb), (0, 10, 1000))
+
+    # ------------------------------------------------------------------ readiness and jobs
+    def test_analysis_figures_are_ready_and_their_jobs_shared_within_a_figure(self):
+        reg = self.figure()
+        st = reg.statuses["figure99"]
+        self.assertEqual(st.state, "partial")            # the resnet32 run is not mapped
+        self.assertEqual(st.missing, ["model resnet32 mapped by scale hand"])
+        # figure99f interpolates towards the unmapped run: not a target.
+        self.assertEqual(reg.figures(), ["figure99a", "figure99b", "figure99c", "figure99d",
+                                         "figure99e"])
+        jobs = [(j.figure, j.command, j.name) for j in reg.analysis_jobs()]
+        mb, h4, h16 = "minibatch-k4-b8", "postlocal-k4-b8-h4", "postlocal-k4-b8-h16"
+        self.assertEqual(jobs, [("figure99", "hessian", mb), ("figure99", "hessian", h4),
+                                ("figure99", "hessian", h16),
+                                ("figure99", "interpolate", f"{mb}--{h16}"),
+                                ("figure99", "sharpness", mb), ("figure99", "sharpness", h4),
+                                ("figure99", "sharpness", h16)])
+        self.assertEqual(str(reg.analysis_jobs()[0].prefix("results", "hand")),
+                         f"results/hand/analysis/figure99/hessian/{mb}")
+        self.assertEqual([j.name for j in reg.panel_jobs("figure99c")], [h4, h16])
+        with self.assertRaises(KeyError):
+            reg.analysis_job("figure99", "hessian", "nope")
+
+    def test_without_analysis_settings_the_figure_waits(self):
+        self.scale("")
+        reg = self.figure()
+        st = reg.statuses["figure99"]
+        self.assertEqual(st.state, "waiting")
+        self.assertIn("[analysis] in configs/scales/hand.toml", st.line())
+        self.assertEqual(reg.figures(), [])
+
+    def test_the_analyses_count_as_drawable(self):
+        for name in ("hessian-spectrum", "interpolation", "sharpness"):
+            self.assertIn(name, registry.FIGURE_ANALYSES)
+
+    def test_the_committed_figures_are_targets_at_every_scale(self):
+        for scale in ("smoke", "small", "paper"):
+            reg = registry.build(ROOT / "configs", scale)
+            with self.subTest(scale=scale):
+                for fig in ("figure4a", "figure4b", "figure13", "figure14a", "figure14b",
+                            "figure14c"):
+                    self.assertIn(fig, reg.figures())
+                commands = [j.command for j in reg.analysis_jobs()]
+                self.assertEqual((commands.count("hessian"), commands.count("interpolate"),
+                                  commands.count("sharpness")), (6, 1, 3))
+
+    # ------------------------------------------------------------------ mean over seeds
+    def write(self, reg, job, ext, records):
+        path = Path(str(job.prefix(self.root / "results", "hand")) + ext)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    def run_dir(self, variant, seed):
+        return str(registry.run_dir(self.root / "results", "hand", variant, seed))
+
+    def fake_outputs(self, reg):
+        """Seed 1 and 2 of every job; values chosen so that means are easy by hand."""
+        top = {"minibatch-k4-b8": 10.0, "postlocal-k4-b8-h4": 6.0, "postlocal-k4-b8-h16": 4.0}
+        for job in reg.analysis_jobs():
+            v = job.variants[0].name
+            if job.command == "hessian":
+                recs = [{"run": self.run_dir(v, s), "top_eigenvalue": top[v] + (s - 1) * 2,
+                         "lanczos": {"eigenvalues": [top[v] + (s - 1) * 2, 1.0 * s]},
+                         "trace": {"estimate": 100.0}} for s in (1, 2)]
+                self.write(reg, job, ".jsonl", recs)
+                # seed 1 on [0, 2], seed 2 on [1, 3]: one grid over [0, 3] with 3 points
+                dens = [{"run": self.run_dir(v, 1), "eigenvalue": x, "density": d}
+                        for x, d in ((0.0, 0.0), (1.0, 2.0), (2.0, 0.0))]
+                dens += [{"run": self.run_dir(v, 2), "eigenvalue": x, "density": d}
+                         for x, d in ((1.0, 0.0), (2.0, 4.0), (3.0, 0.0))]
+                self.write(reg, job, ".density.jsonl", dens)
+            elif job.command == "sharpness":
+                self.write(reg, job, ".curve.jsonl", [
+                    {"run": self.run_dir(v, s), "alpha": a, "mean_train_loss": s + abs(a)}
+                    for s in (1, 2) for a in (-1.0, 0.0, 1.0)])
+            else:
+                self.write(reg, job, ".jsonl", [
+                    {"from_run": self.run_dir(v, s), "alpha": a, "train_loss": s * a,
+                     "test_loss": 1.0, "train_accuracy": 0.5, "test_accuracy": 0.5}
+                    for s in (1, 2) for a in (0.0, 1.0)])
+
+    def lines_of(self, reg, target):
+        return analysis_series.compute(reg, target, self.root / "results")
+
+    def test_the_mean_over_seeds_of_each_plot(self):
+        reg = self.figure()
+        self.fake_outputs(reg)
+        eig = self.lines_of(reg, "figure99a")
+        self.assertEqual([label for label, _ in eig],
+                         ["mini-batch", "post-local H:4", "post-local H:16"])
+        # mini-batch: index 1 has 10 and 12 (mean 11, std sqrt(2)), index 2 has 1 and 2.
+        (i1, m1, s1, n1), (i2, m2, _, _) = eig[0][1]
+        self.assertEqual((i1, m1, n1, i2, m2), (1, 11.0, 2, 2, 1.5))
+        self.assertAlmostEqual(s1, 2 ** 0.5)
+        vs_h = self.lines_of(reg, "figure99c")
+        self.assertEqual(vs_h[0][0], "post-local SGD")
+        self.assertEqual([(x, m) for x, m, _, _ in vs_h[0][1]], [(4, 7.0), (16, 5.0)])
+        dens = self.lines_of(reg, "figure99d")[0][1]
+        # grid 0, 1.5, 3: seed 1 gives 0, 1, 0; seed 2 gives 0, 2, 0 -> means 0, 1.5, 0,
+        # and the log-y panel draws the zeros at the floor.
+        self.assertEqual([(x, m) for x, m, _, _ in dens],
+                         [(0.0, analysis_series.DENSITY_FLOOR), (1.5, 1.5),
+                          (3.0, analysis_series.DENSITY_FLOOR)])
+        interp = self.lines_of(reg, "figure99b")
+        self.assertEqual([label for label, _ in interp], ["train loss", "test loss"])
+        self.assertEqual([(x, m) for x, m, _, _ in interp[0][1]], [(0.0, 0.0), (1.0, 1.5)])
+        sharp = self.lines_of(reg, "figure99e")[0][1]
+        self.assertEqual([(x, m) for x, m, _, _ in sharp], [(-1.0, 2.5), (0.0, 1.5), (1.0, 2.5)])
+
+    def test_written_lines_are_what_lines_reads(self):
+        reg = self.figure()
+        self.fake_outputs(reg)
+        files = analysis_series.write(reg, "figure99c", self.root / "results", self.root / "out")
+        self.assertEqual([f.name for f in files], ["1.jsonl"])
+        first = json.loads(files[0].read_text().splitlines()[0])
+        self.assertEqual(first, {"local_steps": 4, "mean": 7.0, "std": 2 ** 0.5, "seeds": 2})
+        meta = json.loads((self.root / "out" / "lines.json").read_text())
+        self.assertEqual(meta[0]["label"], "post-local SGD")
+
+    def test_a_stale_or_missing_output_is_an_error_naming_the_file(self):
+        reg = self.figure()
+        self.fake_outputs(reg)
+        job = reg.panel_jobs("figure99e")[0]
+        path = str(job.prefix(self.root / "results", "hand")) + ".curve.jsonl"
+        Path(path).write_text(json.dumps({"run": "elsewhere", "alpha": 0.0,
+                                          "mean_train_loss": 1.0}) + "\n")
+        with self.assertRaises(analysis_series.SeriesError) as raised:
+            self.lines_of(reg, "figure99e")
+        self.assertIn(path, str(raised.exception))
+        self.assertIn("stale", str(raised.exception))
+        Path(path).unlink()
+        with self.assertRaises(analysis_series.SeriesError) as raised:
+            self.lines_of(reg, "figure99e")
+        self.assertIn(path, str(raised.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
