@@ -45,3 +45,7 @@ if(BUILD_TESTING)
                    $<TARGET_FILE:localsgd-train> $<TARGET_FILE:localsgd-analyze>)
   set_tests_properties(analyze_landscape_commands PROPERTIES TIMEOUT 600)
 endif()
+
+# bench/hessian.sh's measurement: one Hessian-vector product against one gradient.
+add_executable(localsgd-hvp-bench ${CMAKE_SOURCE_DIR}/bench/hvp_bench.cpp)
+target_link_libraries(localsgd-hvp-bench PRIVATE localsgd_analysis)

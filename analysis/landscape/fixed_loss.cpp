@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace localsgd::analysis {
@@ -119,8 +120,27 @@ torch::Tensor FixedLoss::gradient(double* loss) {
   return flatten(sum);
 }
 
+torch::Tensor FixedLoss::differenced_product(const torch::Tensor& v) {
+  const double v_norm = v.norm().item<double>();
+  if (v_norm == 0) return torch::zeros({dimension_}, torch::kDouble);
+  const torch::Tensor w = parameters();
+  const bool single = parameters_.front().scalar_type() == torch::kFloat;
+  const double eps = single ? 1.1920929e-07 : 2.220446049250313e-16;
+  const double h = std::cbrt(eps) * std::max(1.0, w.norm().item<double>()) / v_norm;
+  set_parameters(w + h * v);
+  const torch::Tensor plus = gradient();
+  set_parameters(w - h * v);
+  const torch::Tensor minus = gradient();
+  set_parameters(w);
+  return (plus - minus) / (2 * h);
+}
+
 torch::Tensor FixedLoss::hessian_vector_product(const torch::Tensor& v) {
   if (v.numel() != dimension_) throw std::invalid_argument("hessian_vector_product: wrong size");
+  if (products_method_ == HessianProducts::kFiniteDifferences) {
+    ++hessian_products_;
+    return differenced_product(v);
+  }
   const auto direction = split_like(v, parameters_);
   std::vector<torch::Tensor> sum;
   for_each_batch(true, [&](const torch::Tensor& outputs, const torch::Tensor& targets, double weight) {

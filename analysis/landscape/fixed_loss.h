@@ -21,6 +21,13 @@ namespace localsgd::analysis {
 
 enum class NormStatistics { kRunning, kBatch };
 
+// How Hessian-vector products are computed: by double backward through autograd (exact up to
+// rounding), or by central differences of the gradient, (g(w + h v) - g(w - h v)) / 2h with
+// h = eps^(1/3) max(1, |w|) / |v| for the parameters' precision eps: two gradients per product,
+// where double backward through a CPU convolution costs 4 to 14 gradients (BENCHMARKS.md), at
+// a relative error of about eps^(2/3) (1e-5 in float).
+enum class HessianProducts { kAutograd, kFiniteDifferences };
+
 struct LossValue {
   double loss = 0;
   double accuracy = 0;
@@ -42,15 +49,18 @@ class FixedLoss {
   torch::Tensor gradient(double* loss = nullptr);    // [P] double
   torch::Tensor hessian_vector_product(const torch::Tensor& v);  // [P] double
   std::int64_t hessian_products() const { return hessian_products_; }
+  void set_products(HessianProducts method) { products_method_ = method; }
 
  private:
   // Runs `per_batch(outputs, targets, weight)` over every batch in the chosen mode, weight = b / n.
   template <typename PerBatch>
   void for_each_batch(bool with_grad, PerBatch&& per_batch);
+  torch::Tensor differenced_product(const torch::Tensor& v);
 
   Model& model_;
   const Task& task_;
   NormStatistics statistics_;
+  HessianProducts products_method_ = HessianProducts::kAutograd;
   std::vector<torch::Tensor> parameters_;
   std::vector<Batch> batches_;
   std::int64_t samples_ = 0, dimension_ = 0, hessian_products_ = 0;

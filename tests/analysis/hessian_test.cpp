@@ -247,6 +247,29 @@ TEST(HessianTest, NetworkWithNormProductsMatchFiniteDifferencesAndTheExplicitHes
   EXPECT_LT((torch::mv(h, v) - hv).abs().max().item<double>(), 1e-10);
 }
 
+// Central differences of the gradient: close to double backward (error ~ eps^(2/3)), two
+// gradients per product, and the parameters put back.
+TEST(HessianTest, DifferencedProductsMatchDoubleBackward) {
+  NormNetProblem problem;
+  const TensorSamples samples(problem.inputs, problem.targets);
+  FixedLoss exact(problem.model, samples, problem.task, 0, 10), differenced(problem.model, samples, problem.task, 0, 10);
+  differenced.set_products(HessianProducts::kFiniteDifferences);
+  const torch::Tensor w = exact.parameters(), v = gaussian(exact.dimension(), 4);
+  const torch::Tensor hv = exact.hessian_vector_product(v), fd = differenced.hessian_vector_product(v);
+  EXPECT_LT((hv - fd).norm().item<double>(), 1e-8 * hv.norm().item<double>());
+  EXPECT_FALSE(torch::equal(hv, fd));  // another computation
+  EXPECT_TRUE(torch::equal(exact.parameters(), w));
+  EXPECT_EQ(differenced.hessian_products(), 1);
+  // In float the error is about eps^(2/3) ~ 2e-5 relative.
+  TinyNormNet single;
+  const TensorSamples floats(problem.inputs.to(torch::kFloat), problem.targets);
+  FixedLoss a(single, floats, problem.task, 0, 24), b(single, floats, problem.task, 0, 24);
+  b.set_products(HessianProducts::kFiniteDifferences);
+  const torch::Tensor u = gaussian(a.dimension(), 5);
+  const torch::Tensor ha = a.hessian_vector_product(u);
+  EXPECT_LT((ha - b.hessian_vector_product(u)).norm().item<double>(), 1e-3 * ha.norm().item<double>());
+}
+
 TEST(HessianTest, BatchStatisticsLeaveTheModelUnchanged) {
   NormNetProblem problem;
   const TensorSamples samples(problem.inputs, problem.targets);
