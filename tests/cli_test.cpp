@@ -114,6 +114,19 @@ TEST_F(CliTest, RunDirectoryHoldsEveryOutputAndNoTemporaries) {
   EXPECT_EQ(read_file(dir_ / "run" / "metrics.jsonl"), read_file(dir_ / "again" / "metrics.jsonl"));
 }
 
+// Its output piped into a reader that stops after one line: the run still completes (no SIGPIPE
+// death) and writes its results.
+TEST_F(CliTest, OutputIntoAClosedPipeDoesNotKillTheRun) {
+  const auto config = write_config(kSmallRun);
+  const std::string command = "bash -c '" + std::string(LOCALSGD_TRAIN_BINARY) + " " + config.string() + " --out " +
+                              (dir_ / "run").string() + " --set run.epochs=0.5 2>&1 | head -1 > /dev/null; " +
+                              "exit ${PIPESTATUS[0]}'";
+  const int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "summary.json"));
+}
+
 TEST_F(CliTest, BadConfigExitsWithTwoNamesTheLineAndWritesNothing) {
   const auto config = write_config("[run]\nepochs = 1\n[algorithm]\nworkerz = 4\n");
   const Invocation run = train(config, dir_ / "out");

@@ -217,7 +217,7 @@ TEST(ConfigErrors, OutOfRangeValues) {
       "weight_decay = -0.1\n[schedule]\ndecay_factor = 0\nwarmup_lr = -0.5\n");
   EXPECT_EQ(load_error(path),
             path + ":2:1: run.epochs: must be > 0 (got 0)\n" +
-            path + ":3:1: run.threads: must be >= 0 (got -2)\n" +
+            path + ":3:1: run.threads: must be in [0, 1024] (got -2)\n" +
             path + ":5:1: data.eval_batch: must be >= 1 (got 0)\n" +
             path + ":7:1: optimizer.momentum: must be in [0, 1) (got 1)\n" +
             path + ":8:1: optimizer.weight_decay: must be >= 0 (got -0.1)\n" +
@@ -353,12 +353,25 @@ TEST(ConfigErrors, AllProblemsReportedAtOnceInFileOrder) {
   EXPECT_EQ(load_error(path, {"run.epoch=2"}),
             path + ":2:1: model.depth: must be 6n+2 with n >= 1, e.g. 20, 32, 44, 56, 110 "
                    "(got 21)\n" +
-            path + ":4:1: algorithm.workers: must be >= 1 (got 0)\n" +
+            path + ":4:1: algorithm.workers: must be in [1, 4096] (got 0)\n" +
             path + ":6:1: algorithm.local_steps: local_steps does not apply to kind = "
                    "minibatch\n" +
             path + ":8:1: optimizer.lr: expected a number, got string\n" +
             path + ":9:1: optimizer.bogus: unknown key\n" +
             "--set run.epoch=2: run.epoch: unknown key (did you mean 'epochs'?)");
+}
+
+// Values that would overflow K x B_loc, hang in thread-pool creation or exhaust memory after a
+// minute are refused before anything starts; the bounds themselves are accepted.
+TEST(ConfigErrors, UpperBoundsStopLaterCrashes) {
+  const std::string path = write_config("");
+  EXPECT_EQ(load_error(path, {"algorithm.local_batch=1000000000"}),
+            "--set algorithm.local_batch=1000000000: algorithm.local_batch: must be in [1, 1048576] (got 1000000000)");
+  EXPECT_EQ(load_error(path, {"run.threads=4096"}), "--set run.threads=4096: run.threads: must be in [0, 1024] (got 4096)");
+  EXPECT_EQ(load_error(path, {"algorithm.workers=100000"}),
+            "--set algorithm.workers=100000: algorithm.workers: must be in [1, 4096] (got 100000)");
+  EXPECT_EQ(load_error(path, {"algorithm.local_batch=1048576", "run.threads=1024", "algorithm.workers=4096"}),
+            "<no error>");
 }
 
 TEST(ConfigOverrides, ChangeValues) {
@@ -400,7 +413,7 @@ TEST(ConfigOverrides, BadOverridesAreLocatedAtSet) {
             "--set algorithm.workers=four: algorithm.workers: expected an integer, got string\n"
             "--set workers=4: expected section.key=value\n"
             "--set algorithm.kind: expected section.key=value\n"
-            "--set algorithm.local_batch=0: algorithm.local_batch: must be >= 1 (got 0)\n"
+            "--set algorithm.local_batch=0: algorithm.local_batch: must be in [1, 1048576] (got 0)\n"
             "--set trainer.x=1: trainer: unknown table");
 }
 

@@ -5,6 +5,7 @@
 // Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config,
 // 128 + N stopped by signal N (SIGTERM, SIGINT, SIGUSR1) after writing a checkpoint: run again to resume.
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -131,9 +132,16 @@ int main(int argc, char** argv) {
     std::cerr << "localsgd-train: error: " << e.what() << "\n";
     return 1;
   }
+  // Output piped into a reader that exits early (`| head -1`) must not kill the run: writes to
+  // the closed pipe fail quietly and the results still go to the run directory.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     install_stop_handlers();
     return train(config, args.out, *backend);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "localsgd-train: error: out of memory: " << config.algorithm.workers << " workers of this model"
+              << " do not fit in this machine's memory; use fewer workers (algorithm.workers) or a smaller model\n";
+    backend->abort(1);
   } catch (const std::exception& e) {
     std::cerr << "localsgd-train: error: " << e.what() << "\n";
     backend->abort(1);  // distributed: take the other ranks down instead of leaving them waiting

@@ -20,6 +20,12 @@ std::string show(T value) {
   }
 }
 
+// Far above any paper's (K = 256, B_loc = 1024, a few dozen cores), below what overflows or
+// exhausts a machine before training starts.
+constexpr int kMaxThreads = 1024;
+constexpr int kMaxWorkers = 4096;
+constexpr std::int64_t kMaxLocalBatch = 1 << 20;
+
 class Checker : public KeyChecker {
  public:
   Checker(KeyOrigins& origins, const Where& file, ConfigProblems& problems)
@@ -40,6 +46,13 @@ class Checker : public KeyChecker {
   template <class T>
   void at_least(const std::string& key, T value, T min) {
     if (!(value >= min)) fail(key, "must be >= " + show(min) + " (got " + show(value) + ")");
+  }
+
+  // Upper bounds stop what would crash or hang later (a thread pool of 4096, 2^62 samples).
+  template <class T>
+  void within(const std::string& key, T value, T min, T max) {
+    if (!(value >= min && value <= max))
+      fail(key, "must be in [" + show(min) + ", " + show(max) + "] (got " + show(value) + ")");
   }
 
   void positive(const std::string& key, double value) {
@@ -133,7 +146,7 @@ void check_family(const RunConfig& c, const std::vector<KindSchema>& kinds, cons
 void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& check) {
   check.positive("run.epochs", c.run.epochs);
   check.positive("run.eval_every_epochs", c.run.eval_every_epochs);
-  check.at_least("run.threads", c.run.threads, 0);
+  check.within("run.threads", c.run.threads, 0, kMaxThreads);
   check.at_least<std::int64_t>("run.checkpoint_every_steps", c.run.checkpoint_every_steps, 0);
 
   const auto choices = key_choices(schema);
@@ -149,8 +162,8 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   if (!schema.algorithms_unchecked) check.one_of("algorithm.kind", a.kind, choices.at("algorithm.kind"));
   check.at_least("algorithm.block_size", a.block_size, 0);
   check.at_least<std::int64_t>("algorithm.block_steps", a.block_steps, 1);
-  check.at_least("algorithm.workers", a.workers, 1);
-  check.at_least<std::int64_t>("algorithm.local_batch", a.local_batch, 1);
+  check.within("algorithm.workers", a.workers, 1, kMaxWorkers);
+  check.within<std::int64_t>("algorithm.local_batch", a.local_batch, 1, kMaxLocalBatch);
   check.at_least<std::int64_t>("algorithm.local_steps", a.local_steps, 1);
   check.one_of("algorithm.bn_stats", a.bn_stats, choices.at("algorithm.bn_stats"));
   check.one_of("algorithm.momentum", a.momentum, choices.at("algorithm.momentum"));
