@@ -23,9 +23,9 @@
 # Layout:
 #   results/<scale>/runs/<variant>/seed<seed>/   one training run (summary.json, ...)
 #   results/<scale>/bench/<id>/<model>.jsonl     one micro-benchmark's records
-#   results/<scale>/analysis/<figure>/<command>/<variant>.*   localsgd-analyze hessian,
-#       interpolate or sharpness on the saved models of a figure's row (every seed; an
-#       interpolation: <from variant>--<to variant>), sized by the scale's [analysis]
+#   results/<scale>/analysis/<command>/<variant>.*   localsgd-analyze hessian, interpolate or
+#       sharpness on the saved models of a row (every seed; an interpolation: <from variant>--
+#       <to variant>), sized by the scale's [analysis]; one job for every figure that draws it
 #   results/<scale>/analysis/<figure>/series/<figure><panel>/<i>.jsonl   their mean over seeds,
 #       one file per line of the figure (workflow/analysis_series.py)
 #   results/<scale>/logs/<rule>/...              every job's log
@@ -275,14 +275,14 @@ def figure_args(wildcards):
 
 
 def analysis_job(wildcards, command):
-    """The AnalysisJob of results/{scale}/analysis/{figure}/<command>/{name}, or an error."""
+    """The AnalysisJob of results/{scale}/analysis/<command>/{name}, or an error."""
     reg = experiments(wildcards.scale)
     try:
-        return reg.analysis_job(wildcards.figure, command, wildcards.name)
+        return reg.analysis_job(command, wildcards.name)
     except KeyError:
-        names = [f"{j.figure}/{j.command}/{j.name}" for j in reg.analysis_jobs()]
-        raise ValueError(f"scale {wildcards.scale!r}: no analysis {wildcards.figure}/{command}/"
-                         f"{wildcards.name} (analyses: {', '.join(names) or 'none'})") from None
+        names = [f"{j.command}/{j.name}" for j in reg.analysis_jobs()]
+        raise ValueError(f"scale {wildcards.scale!r}: no analysis {command}/{wildcards.name}"
+                         f" (analyses: {', '.join(names) or 'none'})") from None
 
 
 def analysis_run_dirs(wildcards, command):
@@ -518,12 +518,13 @@ rule microbench_mpi:
         )
 
 
-# Analyses of the saved models of a figure's runs (Figures 4, 13, 14) by localsgd-analyze: one
-# job per (figure, row) over every seed of the row (an interpolation: per pair of rows, seed i
-# with seed i); no training, the runs are the ones the figure's declaration trains. The scale's
-# [analysis] table gives the sizes (workflow/experiment_registry/analyses.py), threads, minutes
-# and memory; on Slurm each job is one task with `threads` CPUs, like rule train.
-ANALYSIS_LOG = "results/{scale}/logs/analysis/{figure}/{command}/{name}.log"
+# Analyses of the saved models of the figures' runs (Figures 4, 13, 14) by localsgd-analyze: one
+# job per (command, row) over every seed of the row (an interpolation: per pair of rows, seed i
+# with seed i), shared by every figure that draws it (Figure 4 (a) reads Figure 14's Hessians);
+# no training, the runs are the ones the figures' declarations train. The scale's [analysis]
+# table gives the sizes (workflow/experiment_registry/analyses.py), threads, minutes and
+# memory; on Slurm each job is one task with `threads` CPUs, like rule train.
+ANALYSIS_LOG = "results/{scale}/logs/analysis/{command}/{name}.log"
 
 
 rule analysis_hessian:
@@ -531,11 +532,11 @@ rule analysis_hessian:
         runs=analysis_inputs("hessian"),
         analyzer=ancient(ANALYZER),
     output:
-        jsonl="results/{scale}/analysis/{figure}/hessian/{name}.jsonl",
-        csv="results/{scale}/analysis/{figure}/hessian/{name}.csv",
-        eigenvalues="results/{scale}/analysis/{figure}/hessian/{name}.eigenvalues.jsonl",
-        density_csv="results/{scale}/analysis/{figure}/hessian/{name}.density.csv",
-        density="results/{scale}/analysis/{figure}/hessian/{name}.density.jsonl",
+        jsonl="results/{scale}/analysis/hessian/{name}.jsonl",
+        csv="results/{scale}/analysis/hessian/{name}.csv",
+        eigenvalues="results/{scale}/analysis/hessian/{name}.eigenvalues.jsonl",
+        density_csv="results/{scale}/analysis/hessian/{name}.density.csv",
+        density="results/{scale}/analysis/hessian/{name}.density.jsonl",
     params:
         prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
         args=analysis_args("hessian"),
@@ -559,8 +560,8 @@ rule analysis_interpolate:
         runs=analysis_inputs("interpolate"),
         analyzer=ancient(ANALYZER),
     output:
-        jsonl="results/{scale}/analysis/{figure}/interpolate/{name}.jsonl",
-        csv="results/{scale}/analysis/{figure}/interpolate/{name}.csv",
+        jsonl="results/{scale}/analysis/interpolate/{name}.jsonl",
+        csv="results/{scale}/analysis/interpolate/{name}.csv",
     params:
         prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
         args=analysis_args("interpolate"),
@@ -584,9 +585,9 @@ rule analysis_sharpness:
         runs=analysis_inputs("sharpness"),
         analyzer=ancient(ANALYZER),
     output:
-        jsonl="results/{scale}/analysis/{figure}/sharpness/{name}.jsonl",
-        csv="results/{scale}/analysis/{figure}/sharpness/{name}.csv",
-        curve="results/{scale}/analysis/{figure}/sharpness/{name}.curve.jsonl",
+        jsonl="results/{scale}/analysis/sharpness/{name}.jsonl",
+        csv="results/{scale}/analysis/sharpness/{name}.csv",
+        curve="results/{scale}/analysis/sharpness/{name}.curve.jsonl",
     params:
         prefix=lambda wc, output: output.jsonl[: -len(".jsonl")],
         args=analysis_args("sharpness"),

@@ -187,9 +187,10 @@ check "csv has a header and one line per run (4)" \
 # + figure5 + figure7 a,b,c + figure12 + figure13 + figure14 a,b,c + figure19 a,b,c (d, the
 # stragglers, waits) = 2+2+2+2+1+3+1+1+3+3 = 20; smoke: figure1, figure4, figure5, figure7,
 # figure13 and figure14 are at that scale: 2+2+1+3+1+3 = 12.
-# Analysis jobs of the saved models, the same at every scale: hessian per row of figure4 (2)
-# and figure14 (4) = 6, one interpolation (figure4's two rows), sharpness per row of figure13
-# (3); and one analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
+# Analysis jobs of the saved models, the same at every scale, one per (command, row) whatever
+# the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
+# one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
+# analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
 declare -A expected_jobs=([small]=150 [smoke]=11 [paper]=255)
 declare -A expected_mpi_jobs=([small]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
@@ -197,7 +198,7 @@ declare -A expected_mpi_jobs=([small]=0 [smoke]=1 [paper]=0)
 declare -A expected_bench_jobs=([small]=2 [smoke]=2 [paper]=2)
 declare -A expected_bench_mpi_jobs=([small]=1 [smoke]=1 [paper]=1)
 declare -A expected_figures=([small]=20 [smoke]=12 [paper]=20)
-declare -A expected_analysis_jobs=([analysis_hessian]=6 [analysis_interpolate]=1
+declare -A expected_analysis_jobs=([analysis_hessian]=4 [analysis_interpolate]=1
                                    [analysis_sharpness]=3 [analysis_series]=6)
 for scale in small smoke paper; do
   out="$TMP/dry-$scale.txt"

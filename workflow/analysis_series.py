@@ -1,7 +1,8 @@
 """The lines of a figure panel drawn from analyses of trained models (plot hessian,
 interpolation or sharpness; workflow/experiment_registry/analyses.py): reads the outputs of its
-localsgd-analyze jobs (one record per seed), averages the seeds point by point, and writes one
-JSON-lines file per line for `localsgd-analyze lines --x <x> --y mean`:
+localsgd-analyze jobs (results/<scale>/analysis/<command>/<variant>.*, one record per seed, the
+same files for every figure that draws those runs), averages the seeds point by point, and
+writes one JSON-lines file per line for `localsgd-analyze lines --x <x> --y mean`:
 
     python3 workflow/analysis_series.py CONFIGS SCALE TARGET RESULTS_DIR OUT_DIR
 

@@ -4,16 +4,15 @@ of workflow/analysis_series.py on hand-made analysis outputs, against hand compu
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
 import json
-import sys
-import tempfile
 import textwrap
 import unittest
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "workflow"))
-import analysis_series  # noqa: E402
-import registry  # noqa: E402
+import hand_configs  # first: puts workflow/ on the path
+import analysis_series
+import registry
+
+ROOT = hand_configs.ROOT
 
 ANALYSIS = """
 [analysis]
@@ -34,45 +33,11 @@ epsilon = [1e-3, 5e-4]
 lbfgs_iterations = 2
 """
 
-SCALE = """
-name = "hand"
-description = "hand-made analyses"
-base_config = "base.toml"
-seeds = [1, 2]
-local_batch_factor = 1.0
-epochs = 3
-lr = 0.1
-[datasets.cifar10]
-name = "fashion-mnist"
-[models.resnet20]
-"""
+SCALE = hand_configs.scale_toml(description="hand-made analyses")
 
-RUNS = """
-[[runs]]
-row = "mini-batch"
-algorithm = "minibatch"
-workers = 4
-local_batch = 8
-model = "resnet20"
-dataset = "cifar10"
-
-[[runs]]
-row = "post-local H={H}"
-algorithm = "postlocal"
-workers = 4
-local_batch = 8
-local_steps = [4, 16]
-model = "resnet20"
-dataset = "cifar10"
-
-[[runs]]
-row = "unmapped"
-algorithm = "minibatch"
-workers = 4
-local_batch = 8
-model = "resnet32"
-dataset = "cifar10"
-"""
+RUNS = (hand_configs.run_toml("mini-batch", "minibatch")
+        + hand_configs.run_toml("post-local H={H}", "postlocal", local_steps=[4, 16])
+        + hand_configs.run_toml("unmapped", "minibatch", model="resnet32"))
 
 PANELS = """
 [[panels]]
@@ -112,26 +77,17 @@ to = "unmapped"
 """
 
 
-class AnalysisTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.root = Path(self.tmp.name)
-        self.configs = self.root / "configs"
-        (self.configs / "scales").mkdir(parents=True)
-        (self.configs / "experiments").mkdir()
-        (self.configs / "scales" / "base.toml").write_text("")
-        self.scale(ANALYSIS)
-
-    def tearDown(self):
-        self.tmp.cleanup()
+class AnalysisTest(hand_configs.HandConfigsTest):
+    scale_text = SCALE + ANALYSIS
 
     def scale(self, analysis):
-        (self.configs / "scales" / "hand.toml").write_text(SCALE + analysis)
+        self.write_scale(SCALE + analysis)
 
-    def figure(self, panels=PANELS, analyses='["hessian-spectrum", "interpolation", "sharpness"]'):
-        (self.configs / "experiments" / "figure99.toml").write_text(
-            f'id = "figure99"\nkind = "figure"\ncaption = "hand"\nanalyses = {analyses}\n'
-            + RUNS + textwrap.dedent(panels))
+    def figure(self, panels=PANELS, analyses='["hessian-spectrum", "interpolation", "sharpness"]',
+               exp_id="figure99", runs=RUNS):
+        (self.configs / "experiments" / f"{exp_id}.toml").write_text(
+            f'id = "{exp_id}"\nkind = "figure"\ncaption = "hand"\nanalyses = {analyses}\n'
+            + runs + textwrap.dedent(panels))
         return registry.build(self.configs, "hand")
 
     def assert_error(self, message, panels=None, analysis=None, analyses=None, where="figure99.toml"):
@@ -196,6 +152,8 @@ class AnalysisTest(unittest.TestCase):
                  "analysis.sharpness.epsilon must be"),
                 (ANALYSIS.replace("[analysis.interpolate]\npoints = 3\n", ""),
                  "[analysis.interpolate] is required"),
+                (ANALYSIS.replace("density_steps = 8", 'density_steps = 8\nhvp = "finite"'),
+                 "analysis.hessian.hvp must be 'autograd' or 'differences'"),
                 (ANALYSIS + 'method = "exact"\n', "analysis.sharpness: unknown keys")):
             with self.subTest(message=message):
                 self.assert_error(message, analysis=analysis, where="hand.toml")
@@ -207,10 +165,21 @@ class AnalysisTest(unittest.TestCase):
                          ["--directions", "2", "--points", "3", "--epsilon", "0.001,0.0005",
                           "--lbfgs-iterations", "2", "--samples", "64", "--batch", "32"])
         self.assertEqual(a.arguments("hessian")[:2], ["--top", "2"])
+        self.assertNotIn("--hvp", a.arguments("hessian"))   # the analyzer's default: autograd
         self.assertEqual((a.threads, a.runtime, a.mem_mb), (0, 10, 1000))
+        self.scale(ANALYSIS.replace("density_steps = 8", 'density_steps = 8\nhvp = "differences"'))
+        args = self.figure().scale.analysis.arguments("hessian")
+        self.assertEqual(args[args.index("--hvp") + 1], "differences")
+
+    def test_every_committed_scale_takes_exact_hessian_products(self):
+        # Central differences are far off the Hessian of the ReLU ResNets (small.toml).
+        for scale in ("smoke", "small", "paper"):
+            with self.subTest(scale=scale):
+                args = registry.build(ROOT / "configs", scale).scale.analysis.arguments("hessian")
+                self.assertEqual(args[args.index("--hvp") + 1], "autograd")
 
     # ------------------------------------------------------------------ readiness and jobs
-    def test_analysis_figures_are_ready_and_their_jobs_shared_within_a_figure(self):
+    def test_analysis_figures_are_ready_and_their_jobs_shared_by_panels(self):
         reg = self.figure()
         st = reg.statuses["figure99"]
         self.assertEqual(st.state, "partial")            # the resnet32 run is not mapped
@@ -218,18 +187,33 @@ class AnalysisTest(unittest.TestCase):
         # figure99f interpolates towards the unmapped run: not a target.
         self.assertEqual(reg.figures(), ["figure99a", "figure99b", "figure99c", "figure99d",
                                          "figure99e"])
-        jobs = [(j.figure, j.command, j.name) for j in reg.analysis_jobs()]
+        jobs = [(j.command, j.name) for j in reg.analysis_jobs()]
         mb, h4, h16 = "minibatch-k4-b8", "postlocal-k4-b8-h4", "postlocal-k4-b8-h16"
-        self.assertEqual(jobs, [("figure99", "hessian", mb), ("figure99", "hessian", h4),
-                                ("figure99", "hessian", h16),
-                                ("figure99", "interpolate", f"{mb}--{h16}"),
-                                ("figure99", "sharpness", mb), ("figure99", "sharpness", h4),
-                                ("figure99", "sharpness", h16)])
+        self.assertEqual(jobs, [("hessian", mb), ("hessian", h4), ("hessian", h16),
+                                ("interpolate", f"{mb}--{h16}"),
+                                ("sharpness", mb), ("sharpness", h4), ("sharpness", h16)])
         self.assertEqual(str(reg.analysis_jobs()[0].prefix("results", "hand")),
-                         f"results/hand/analysis/figure99/hessian/{mb}")
+                         f"results/hand/analysis/hessian/{mb}")
         self.assertEqual([j.name for j in reg.panel_jobs("figure99c")], [h4, h16])
+        self.assertEqual(reg.analysis_job("hessian", h4), reg.panel_jobs("figure99c")[0])
         with self.assertRaises(KeyError):
-            reg.analysis_job("figure99", "hessian", "nope")
+            reg.analysis_job("hessian", "nope")
+
+    def test_figures_analysing_the_same_runs_share_the_jobs(self):
+        # figure98 takes the Hessian of figure99's mini-batch run and H=16 run, and of a run of
+        # its own (H=8): two of its three jobs are figure99's, and are listed once.
+        self.figure()
+        reg = self.figure(exp_id="figure98", analyses='["hessian-spectrum"]',
+                          runs=RUNS.replace("local_steps = [4, 16]", "local_steps = [8, 16]"),
+                          panels='[[panels]]\nsuffix = "a"\nplot = "hessian"\n')
+        mb, h8, h16 = "minibatch-k4-b8", "postlocal-k4-b8-h8", "postlocal-k4-b8-h16"
+        self.assertEqual([j.name for j in reg.panel_jobs("figure98a")], [mb, h8, h16])
+        hessians = [j.name for j in reg.analysis_jobs() if j.command == "hessian"]
+        self.assertEqual(sorted(hessians), sorted([mb, h8, h16, "postlocal-k4-b8-h4"]))
+        prefixes = {j.name: j.prefix("results", "hand") for j in reg.panel_jobs("figure99a")}
+        self.assertEqual(reg.panel_jobs("figure98a")[0].prefix("results", "hand"), prefixes[mb])
+        self.assertEqual(analysis_series.input_files(reg, "figure98a", "results")[0],
+                         f"results/hand/analysis/hessian/{mb}.jsonl")
 
     def test_without_analysis_settings_the_figure_waits(self):
         self.scale("")
@@ -252,7 +236,11 @@ class AnalysisTest(unittest.TestCase):
                     self.assertIn(fig, reg.figures())
                 commands = [j.command for j in reg.analysis_jobs()]
                 self.assertEqual((commands.count("hessian"), commands.count("interpolate"),
-                                  commands.count("sharpness")), (6, 1, 3))
+                                  commands.count("sharpness")), (4, 1, 3))
+                # Figure 4 (a) reads two of Figure 14's four Hessian jobs.
+                fig14 = {j.name for t in ("figure14a", "figure14b", "figure14c")
+                         for j in reg.panel_jobs(t)}
+                self.assertLessEqual({j.name for j in reg.panel_jobs("figure4a")}, fig14)
 
     # ------------------------------------------------------------------ mean over seeds
     def write(self, reg, job, ext, records):

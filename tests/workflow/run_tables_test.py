@@ -3,62 +3,18 @@ hand-made runs, against numbers worked out by hand below.
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
 import json
-import sys
-import tempfile
 import textwrap
 import unittest
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "workflow"))
-import registry  # noqa: E402
-import tables  # noqa: E402
-import timing  # noqa: E402
-
-SCALE = """
-name = "hand"
-description = "hand-made runs"
-base_config = "base.toml"
-seeds = [1, 2]
-local_batch_factor = 1.0
-epochs = 3
-lr = 0.1
-[datasets.cifar10]
-name = "fashion-mnist"
-[models.resnet20]
-"""
+import hand_configs  # first: puts workflow/ on the path
+import registry
+import tables
+import timing
 
 # Row "Base" is the baseline; "Fast" reaches the target early; "Slow" never does.
-RUNS = """
-[[runs]]
-row = "Base"
-col = "c"
-algorithm = "minibatch"
-workers = 4
-local_batch = 8
-model = "resnet20"
-dataset = "cifar10"
-
-[[runs]]
-row = "Fast"
-col = "c"
-algorithm = "postlocal"
-workers = 4
-local_batch = 8
-local_steps = 4
-model = "resnet20"
-dataset = "cifar10"
-
-[[runs]]
-row = "Slow"
-col = "c"
-algorithm = "local"
-workers = 4
-local_batch = 8
-local_steps = 16
-model = "resnet20"
-dataset = "cifar10"
-"""
+RUNS = (hand_configs.run_toml("Base", "minibatch", col="c")
+        + hand_configs.run_toml("Fast", "postlocal", col="c", local_steps=4)
+        + hand_configs.run_toml("Slow", "local", col="c", local_steps=16))
 
 # The target of the to-target tables: 0.95 x the mean best accuracy of Base.
 TO_TARGET = 'baseline = { row = "Base", col = "c" }\ntarget_fraction = 0.95\n'
@@ -79,19 +35,9 @@ POINTS = {
 #   Base over the same epochs 30 - 20 = 10: 10 / 4.5 = 2.22.
 
 
-class RunTablesTest(unittest.TestCase):
+class RunTablesTest(hand_configs.HandConfigsTest):
+    scale_text = hand_configs.scale_toml(description="hand-made runs")
     write_run_switch = 2.0   # the epoch post-local runs go local at
-
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.root = Path(self.tmp.name)
-        (self.root / "configs" / "scales").mkdir(parents=True)
-        (self.root / "configs" / "experiments").mkdir()
-        (self.root / "configs" / "scales" / "base.toml").write_text("")
-        (self.root / "configs" / "scales" / "hand.toml").write_text(SCALE)
-
-    def tearDown(self):
-        self.tmp.cleanup()
 
     def table(self, metric_lines, basis="modelled", diverge=(), scale="hand"):
         (self.root / "configs" / "experiments" / "table99.toml").write_text(
@@ -151,8 +97,7 @@ class RunTablesTest(unittest.TestCase):
         self.assertEqual(slow[9:11], ["", ""])  # no mean, no std
 
     def test_one_seed_shows_the_mean_alone(self):
-        (self.root / "configs" / "scales" / "one.toml").write_text(
-            SCALE.replace('name = "hand"', 'name = "one"').replace("seeds = [1, 2]", "seeds = [1]"))
+        self.write_scale(hand_configs.scale_toml("one", "hand-made runs", seeds=(1,)), "one")
         cells, _, _ = self.table('metric = "best_test_accuracy"\n', scale="one")
         self.assertEqual(cells["Base"], "80.00")
 

@@ -4,59 +4,25 @@ description, and scale overrides checked against its keys.
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
 import json
-import sys
-import tempfile
 import unittest
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "workflow"))
-import registry  # noqa: E402
-import trainer_description  # noqa: E402
+import hand_configs  # first: puts workflow/ on the path
+import registry
+import trainer_description
 
-SCALE = """
-name = "hand"
-description = "hand-made"
-base_config = "base.toml"
-seeds = [1]
-local_batch_factor = 1.0
-epochs = 3
-lr = 0.1
-[datasets.cifar10]
-name = "fashion-mnist"
-[models.resnet20]
-"""
+SCALE = hand_configs.scale_toml(seeds=(1,))
 
 # A run of a kind "foo" the trainer does not have, next to one it has.
-RUNS = """
-id = "table99"
-kind = "table"
-caption = "hand"
-
-[[runs]]
-row = "{algorithm}"
-algorithm = ["foo", "local"]
-workers = 4
-local_batch = 8
-local_steps = 8
-model = "resnet20"
-dataset = "cifar10"
-"""
+RUNS = 'id = "table99"\nkind = "table"\ncaption = "hand"\n' + hand_configs.run_toml(
+    "{algorithm}", ["foo", "local"], local_steps=8)
 
 
-class DescriptionTest(unittest.TestCase):
+class DescriptionTest(hand_configs.HandConfigsTest):
+    scale_text = SCALE
+
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.root = Path(self.tmp.name)
-        self.configs = self.root / "configs"
-        (self.configs / "scales").mkdir(parents=True)
-        (self.configs / "experiments").mkdir()
-        (self.configs / "scales" / "base.toml").write_text("")
-        (self.configs / "scales" / "hand.toml").write_text(SCALE)
+        super().setUp()
         (self.configs / "experiments" / "table99.toml").write_text(RUNS)
-
-    def tearDown(self):
-        self.tmp.cleanup()
 
     def description_with(self, name, edit):
         """A copy of the committed description, changed by edit(dict), loaded from `name`."""

@@ -4,13 +4,16 @@ figure's panel reads, the scale's [analysis] settings that size them, and one an
 A figure declaration names its analyses (`analyses = ["hessian-spectrum", "interpolation"]`);
 its [[panels]] of plot hessian, interpolation or sharpness (panels.py) each read one of them.
 The analysis runs on the models the figure's runs saved (results/<scale>/runs/<variant>/
-seed<seed>/config.toml + model.pt), never on runs of its own. One job per (figure, row), over
-every seed of the row (hessian, sharpness), or per (figure, pair of rows) (interpolation):
+seed<seed>/config.toml + model.pt), never on runs of its own. One job per (command, row) over
+every seed of the row (hessian, sharpness), or per (command, pair of rows) (interpolation). The
+settings are the scale's, the same for every figure, so the outputs are keyed by command and
+variant(s) only: figures that analyse the same runs (Figure 4 (a) and Figure 14 take the Hessian
+of the same K=16 runs) read one job's outputs.
 
-    results/<scale>/analysis/<figure>/hessian/<variant>.{jsonl,csv,eigenvalues.jsonl,
-                                                         density.csv,density.jsonl}
-    results/<scale>/analysis/<figure>/sharpness/<variant>.{jsonl,csv,curve.jsonl}
-    results/<scale>/analysis/<figure>/interpolate/<from variant>--<to variant>.{jsonl,csv}
+    results/<scale>/analysis/hessian/<variant>.{jsonl,csv,eigenvalues.jsonl,density.csv,
+                                                density.jsonl}
+    results/<scale>/analysis/sharpness/<variant>.{jsonl,csv,curve.jsonl}
+    results/<scale>/analysis/interpolate/<from variant>--<to variant>.{jsonl,csv}
 
 How much work each does is the scale's (configs/scales/<scale>.toml), never the Snakefile's:
 
@@ -28,6 +31,10 @@ How much work each does is the scale's (configs/scales/<scale>.toml), never the 
     method = "lanczos"         # lanczos | power | both
     trace_probes = 20          # Hutchinson probes (0 = no trace); required
     density_steps = 40         # stochastic Lanczos quadrature steps (>= 1); required
+    hvp = "autograd"           # autograd (default) | differences: Hessian-vector products by
+                               # double backward, or by central differences of the gradient
+                               # (2 gradients a product, cheaper on CPU; far off the Hessian on
+                               # the ReLU ResNets here: configs/scales/small.toml)
     # tolerance, power_tolerance, max_iterations, density_probes, density_points
     [analysis.interpolate]     # Figure 4(b)
     points = 21                # alphas from `from` (-0.5) to `to` (1.5); required
@@ -89,7 +96,8 @@ COMMAND_KEYS = {
                 "tolerance": (*_POSITIVE, False), "power_tolerance": (*_POSITIVE, False),
                 "max_iterations": (*_count(1), False), "trace_probes": (*_count(0), True),
                 "density_steps": (*_count(1), True), "density_probes": (*_count(1), False),
-                "density_points": (*_count(2), False)},
+                "density_points": (*_count(2), False),
+                "hvp": (*_choice("autograd", "differences"), False)},
     "interpolate": {"points": (*_count(2), True), "from": (*_NUMBER, False),
                     "to": (*_NUMBER, False),
                     "statistics": (*_choice("interpolate", "reestimate"), False),
@@ -162,17 +170,17 @@ def load_analysis_settings(d, path):
 
 @dataclass(frozen=True)
 class AnalysisJob:
-    """One localsgd-analyze job of a figure: a command over the seeds of one row (hessian,
-    sharpness) or of two rows paired seed by seed (interpolate)."""
-    figure: str          # the figure's id, e.g. figure4
+    """One localsgd-analyze job: a command over the seeds of one row (hessian, sharpness) or of
+    two rows paired seed by seed (interpolate). Figures that draw the same command of the same
+    runs share it."""
     command: str         # hessian | interpolate | sharpness
     name: str            # the row's variant, or "<from variant>--<to variant>"
     variants: tuple      # of RunVariant: one, or (from, to) for interpolate
 
     def prefix(self, results_dir, scale: str) -> Path:
-        return analysis_prefix(results_dir, scale, self.figure, self.command, self.name)
+        return analysis_prefix(results_dir, scale, self.command, self.name)
 
 
-def analysis_prefix(results_dir, scale, figure, command, name) -> Path:
-    """results/<scale>/analysis/<figure>/<command>/<name>: the PREFIX of one analysis job."""
-    return Path(results_dir) / scale / "analysis" / figure / command / name
+def analysis_prefix(results_dir, scale, command, name) -> Path:
+    """results/<scale>/analysis/<command>/<name>: the PREFIX of one analysis job."""
+    return Path(results_dir) / scale / "analysis" / command / name

@@ -75,23 +75,23 @@ class ScaleRegistry:
             if not cells:
                 return []
             (_, _, a), (_, _, b) = cells
-            return [AnalysisJob(exp_id, command, f"{a.name}--{b.name}", (a, b))]
+            return [AnalysisJob(command, f"{a.name}--{b.name}", (a, b))]
         variants = {v.name: v for _, _, v in cells}   # (variants hold lists: unhashable)
-        return [AnalysisJob(exp_id, command, name, (v,)) for name, v in variants.items()]
+        return [AnalysisJob(command, name, (v,)) for name, v in variants.items()]
 
     def analysis_jobs(self) -> list:
-        """Every AnalysisJob of the scale's drawable figures, each once (panels of one figure
-        that draw the same analysis of the same rows share its job)."""
-        jobs = {(j.figure, j.command, j.name): j for t in self.figures()
-                for j in self.panel_jobs(t)}
+        """Every AnalysisJob of the scale's drawable figures, each once: panels, of one figure
+        or of several, that draw the same command of the same runs share its job (the settings
+        are the scale's, the same for every figure)."""
+        jobs = {(j.command, j.name): j for t in self.figures() for j in self.panel_jobs(t)}
         return list(jobs.values())
 
-    def analysis_job(self, figure, command, name) -> AnalysisJob:
-        """The job results/<scale>/analysis/<figure>/<command>/<name> stands for, or KeyError."""
+    def analysis_job(self, command, name) -> AnalysisJob:
+        """The job results/<scale>/analysis/<command>/<name> stands for, or KeyError."""
         for j in self.analysis_jobs():
-            if (j.figure, j.command, j.name) == (figure, command, name):
+            if (j.command, j.name) == (command, name):
                 return j
-        raise KeyError(f"{figure}/{command}/{name}")
+        raise KeyError(f"{command}/{name}")
 
     def tables(self) -> list:
         """Ids of the tables that can be built at this scale (ready or partial)."""

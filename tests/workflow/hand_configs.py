@@ -1,0 +1,71 @@
+"""Shared by the workflow tests (not a test module itself): a temporary configs/ tree with a
+hand-made scale "hand" whose runs map onto the committed trainer description, so that
+workflow/registry.py builds declarations written in a test, and their [[runs]] blocks.
+
+    class MyTest(hand_configs.HandConfigsTest):
+        scale_text = hand_configs.scale_toml(description="...", seeds=(1,))
+        def test_x(self):
+            (self.configs / "experiments" / "table99.toml").write_text(
+                'id = "table99"\nkind = "table"\ncaption = "x"\n'
+                + hand_configs.run_toml("Base", "minibatch"))
+            reg = registry.build(self.configs, "hand")
+"""
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "workflow") not in sys.path:
+    sys.path.insert(0, str(ROOT / "workflow"))
+
+
+def scale_toml(name="hand", description="hand-made", seeds=(1, 2)) -> str:
+    """A scale of 3 epochs at lr 0.1 whose cifar10 is Fashion-MNIST and whose resnet20 is the
+    base config's model (configs/scales/base.toml, empty)."""
+    return f"""
+name = "{name}"
+description = "{description}"
+base_config = "base.toml"
+seeds = [{", ".join(str(s) for s in seeds)}]
+local_batch_factor = 1.0
+epochs = 3
+lr = 0.1
+[datasets.cifar10]
+name = "fashion-mnist"
+[models.resnet20]
+"""
+
+
+def run_toml(row, algorithm, col=None, model="resnet20", **keys) -> str:
+    """One [[runs]] block of a declaration: K = 4 workers at B_loc = 8 on cifar10, then `keys`
+    (local_steps = 4, ...; a list declares one run per value)."""
+    lines = ["[[runs]]", f"row = {json.dumps(row)}"]
+    if col is not None:
+        lines.append(f"col = {json.dumps(col)}")
+    lines += [f"algorithm = {json.dumps(algorithm)}", "workers = 4", "local_batch = 8"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in keys.items()]
+    lines += [f"model = {json.dumps(model)}", 'dataset = "cifar10"']
+    return "\n" + "\n".join(lines) + "\n"
+
+
+class HandConfigsTest(unittest.TestCase):
+    """setUp: self.root, a temporary directory removed after the test, with
+    self.configs = root/configs holding scales/base.toml (empty), scales/hand.toml
+    (scale_text) and an empty experiments/."""
+    scale_text = scale_toml()
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.root = Path(tmp.name)
+        self.configs = self.root / "configs"
+        (self.configs / "scales").mkdir(parents=True)
+        (self.configs / "experiments").mkdir()
+        (self.configs / "scales" / "base.toml").write_text("")
+        self.write_scale(self.scale_text)
+
+    def write_scale(self, text, name="hand"):
+        """configs/scales/<name>.toml."""
+        (self.configs / "scales" / f"{name}.toml").write_text(text)
