@@ -16,7 +16,8 @@ namespace localsgd::analysis {
 
 const char* const kHessianUsage =
     "  hessian --out PREFIX [--top K (5)] [--method lanczos|power|both] [--tolerance T (1e-4)]\n"
-    "      [--power-tolerance T (1e-3)] [--max-iterations N (100)] [--trace-probes N (100; 0 = none)]\n"
+    "      [--power-tolerance T (1e-3)] [--max-iterations N (100)] [--krylov N (Lanczos subspace;\n"
+    "      0 = max(2 K + 2, 6))] [--trace-probes N (100; 0 = none)]\n"
     "      [--density-steps M (100; 0 = none)] [--density-probes N (1)] [--density-points N (1000)]\n"
     "      [--hvp autograd|differences (Hessian-vector products by double backward, or central\n"
     "      differences of the gradient: 2 gradients each, about 1e-5 relative error in float)]\n"
@@ -37,12 +38,13 @@ struct HessianOptions {
   std::string method = "both";
   std::string products = "autograd";
   double tolerance = 1e-4, power_tolerance = 1e-3;
+  int krylov = 0;
   int max_iterations = 100, trace_probes = 100, density_steps = 100, density_probes = 1, density_points = 1000;
 };
 
 HessianOptions parse(const std::vector<std::string>& args) {
   std::vector<std::string> allowed = {"out", "top", "method", "tolerance", "power-tolerance", "max-iterations",
-                                      "trace-probes", "density-steps", "density-probes", "density-points", "hvp"};
+                                      "trace-probes", "density-steps", "density-probes", "density-points", "hvp", "krylov"};
   allowed.insert(allowed.end(), std::begin(kLossOptionNames), std::end(kLossOptionNames));
   const ParsedArguments p = parse_arguments(args, allowed);
   HessianOptions o;
@@ -58,6 +60,8 @@ HessianOptions parse(const std::vector<std::string>& args) {
   o.power_tolerance = p.number("power-tolerance", o.power_tolerance);
   if (o.tolerance <= 0 || o.power_tolerance <= 0) throw UsageError("--tolerance and --power-tolerance must be > 0");
   o.max_iterations = static_cast<int>(p.count("max-iterations", o.max_iterations, 1));
+  o.krylov = static_cast<int>(p.count("krylov", 0));
+  if (o.krylov != 0 && o.krylov <= o.top) throw UsageError("--krylov: the Lanczos subspace must exceed --top");
   o.trace_probes = static_cast<int>(p.count("trace-probes", o.trace_probes));
   if (o.trace_probes == 1) throw UsageError("--trace-probes: 0 (none) or at least 2 (for a standard error)");
   o.density_steps = static_cast<int>(p.count("density-steps", o.density_steps));
@@ -96,6 +100,7 @@ void run(const HessianOptions& o, std::ostream& log) {
       EigenOptions eigen;
       eigen.count = o.top;
       eigen.max_iterations = o.max_iterations;
+      eigen.krylov_dimension = o.krylov;
       eigen.seed = o.loss.seed;
       std::vector<Eigenpairs> found;
       if (o.method != "power") {

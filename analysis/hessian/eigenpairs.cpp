@@ -53,7 +53,7 @@ Eigenpairs lanczos_top(SymmetricOperator& op, const EigenOptions& options) {
   if (options.count < 1 || options.count >= n)
     throw std::invalid_argument("lanczos: the number of eigenvalues must be in [1, n - 1]");
   const std::int64_t ncv = std::min<std::int64_t>(
-      n, options.krylov_dimension > 0 ? options.krylov_dimension : std::max(2 * options.count + 1, 20));
+      n, options.krylov_dimension > 0 ? options.krylov_dimension : std::max(2 * options.count + 2, 6));
   const std::int64_t before = op.products();
   SpectraOperator spectra_op(op);
   Spectra::SymEigsSolver<SpectraOperator> solver(spectra_op, options.count, std::max<std::int64_t>(ncv, options.count + 1));

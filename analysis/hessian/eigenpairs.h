@@ -29,7 +29,7 @@ struct EigenOptions {
   int count = 1;
   double tolerance = 1e-4;   // relative
   int max_iterations = 100;  // Lanczos restarts, or power steps per eigenvalue
-  int krylov_dimension = 0;  // Lanczos subspace; 0: max(2 count + 1, 20), at most n
+  int krylov_dimension = 0;  // Lanczos subspace; 0: max(2 count + 2, 6), at most n
   std::uint64_t seed = 0;
 };
 
