@@ -20,7 +20,7 @@ const char* const kHessianUsage =
     "      0 = max(2 K + 2, 6))] [--trace-probes N (100; 0 = none)]\n"
     "      [--density-steps M (100; 0 = none)] [--density-probes N (1)] [--density-points N (1000)]\n"
     "      [--hvp autograd|differences (Hessian-vector products by double backward, or central\n"
-    "      differences of the gradient: 2 gradients each, about 1e-5 relative error in float)]\n"
+    "      differences of the gradient: 2 gradients each, but inaccurate on ReLU networks in float)]\n"
     "      LOSS OPTIONS LABEL=RUN_DIR[,RUN_DIR...]...\n"
     "    the Hessian of the training loss at each saved model: top eigenvalues (Lanczos, power\n"
     "    iteration) with residuals and products, Hutchinson trace +- standard error, spectral density\n"

@@ -24,8 +24,9 @@ enum class NormStatistics { kRunning, kBatch };
 // How Hessian-vector products are computed: by double backward through autograd (exact up to
 // rounding), or by central differences of the gradient, (g(w + h v) - g(w - h v)) / 2h with
 // h = eps^(1/3) max(1, |w|) / |v| for the parameters' precision eps: two gradients per product,
-// where double backward through a CPU convolution costs 4 to 14 gradients (BENCHMARKS.md), at
-// a relative error of about eps^(2/3) (1e-5 in float).
+// where double backward through a CPU convolution costs 5 to 14 gradients (BENCHMARKS.md).
+// Differences are accurate on smooth models (1e-5 relative in float, tested) but not on ReLU
+// networks in float: on ResNet-20 the top eigenvalues came out 1 % and 35 % off (BENCHMARKS.md).
 enum class HessianProducts { kAutograd, kFiniteDifferences };
 
 struct LossValue {
