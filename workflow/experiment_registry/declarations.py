@@ -23,7 +23,7 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     [[runs]]                       # a block of runs: the product over every list-valued key
     row = "Post-local SGD, H={local_steps}"   # str.format over the run's keys
     col = "{dataset} {model}"
-    algorithm = "postlocal"        # a kind the trainer describes | <unbuilt>
+    algorithm = "postlocal"        # a kind the trainer describes | one of PLANNED_ALGORITHMS
     workers = 16                   # K
     local_batch = 128              # B_loc at the paper's scale (a scale may shrink it)
     local_steps = [16, 32]         # H, kinds that take algorithm.local_steps

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .analyses import ANALYSIS_COMMANDS, AnalysisJob
-from .common import RegistryError, description, req
+from .common import RegistryError, description, is_int, req
 from .declarations import load_experiments
 from .readiness import (FIGURE_ANALYSES, TABLE_ANALYSES, Status, benchmark_missing,
                         capabilities, missing_for)
@@ -117,6 +117,26 @@ def _unique(xs):
     return list(dict.fromkeys(xs))
 
 
+def _check_blocks(e, spec, variant, scale, desc):
+    """A run whose kind takes algorithm.block_size: its blocks must cut its K workers into
+    equal parts. The trained run's effective settings (every override applied, the last one
+    winning, as the trainer's --set does) when it resolves at this scale, else the declared."""
+    if spec.algorithm not in desc.algorithms or not desc.takes(spec.algorithm,
+                                                                "algorithm.block_size"):
+        return
+    if variant is not None:
+        eff = dict(variant.overrides)
+        workers, block = eff.get("algorithm.workers"), eff.get("algorithm.block_size", 0)
+        what = f"run {variant.name!r}"
+    else:
+        workers, block = spec.workers, spec.block_size
+        what = f"run {spec.row!r}" + (f" / {spec.col!r}" if spec.col else "")
+    if is_int(block) and block > 0 and is_int(workers) and workers % block != 0:
+        raise RegistryError(f"{e.path}: {what} at scale {scale.name!r}: block_size {block} "
+                            f"does not divide workers {workers} (blocks of block_size "
+                            "consecutive workers must cover all K)")
+
+
 def _status(e, scale, desc, known) -> Status:
     """The Status of one experiment at a scale, its ready runs resolved."""
     exp_missing = [n for n in e.needs if n not in known]
@@ -132,7 +152,9 @@ def _status(e, scale, desc, known) -> Status:
     for spec in e.runs:
         m = missing_for(spec, scale, desc)
         run_missing += m
-        cells.append((spec, None if (m or exp_missing) else resolve(spec, scale, desc), m))
+        v = None if (m or exp_missing) else resolve(spec, scale, desc)
+        _check_blocks(e, spec, v, scale, desc)
+        cells.append((spec, v, m))
     if e.benchmark:
         for model in e.benchmark.models:
             m = benchmark_missing(e.benchmark, model, scale, known)

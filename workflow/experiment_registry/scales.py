@@ -26,6 +26,7 @@ from .analyses import AnalysisSettings, load_analysis_settings
 from .common import RegistryError, description, is_int, is_num, load_toml, req, toml_value
 
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+SCALE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")   # the Snakefile's {scale} wildcard
 SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
               "lr", "experiments", "trainer", "datasets", "models", "paths_file",
               "paths_example", "mpi_workers", "analysis"}
@@ -68,9 +69,10 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
     the committed one), whose keys the overrides must be."""
     desc = description(desc)
     path = Path(configs_dir) / "scales" / f"{name}.toml"
-    if not path.is_file():
+    if not SCALE_NAME_RE.match(name) or not path.is_file():
         known = sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))
-        raise RegistryError(f"unknown scale {name!r}: no {path} (scales: {known})")
+        raise RegistryError(f"unknown scale {name!r}: no {path}; known scales: "
+                            f"{', '.join(known) or 'none'}")
     d = load_toml(path)
     unknown = sorted(set(d) - SCALE_KEYS)
     req(not unknown, path, f"unknown keys {unknown}")
