@@ -23,7 +23,9 @@ if [[ "${1:-}" == "--make-run" ]]; then
 fi
 
 CASE="${1:?usage: run_case.sh CASE.case LOCALSGD_TRAIN LOCALSGD_ANALYZE}"
-TRAIN="${2:?}"; ANALYZE="${3:?}"
+# Absolute, as the commands run in the case's directory (a bare name is looked up in PATH).
+absolute() { if [[ "$1" == */* ]]; then echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; else echo "$1"; fi; }
+TRAIN="$(absolute "${2:?}")"; ANALYZE="$(absolute "${3:?}")"
 NAME="$(basename "$CASE" .case)"
 CASE_TMP="$(mktemp -d "${TMPDIR:-/tmp}/bad_input.$NAME.XXXXXX")"
 WORK="$CASE_TMP/work"          # the case's directory: the command's cwd, nothing else goes here
