@@ -41,6 +41,11 @@ import tomllib
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
 import registry as registry_lib  # noqa: E402  workflow/registry.py
 import analysis_series  # noqa: E402  workflow/analysis_series.py
+import slurm_client_config  # noqa: E402  workflow/slurm_client_config.py
+
+# Inside a Slurm job of the slurm/ profile: keep SLURM_CONF for the job step's srun, which the
+# Slurm plugin's job-step executor would start without it (workflow/slurm_client_config.py).
+slurm_client_config.keep()
 
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
 RESULTS_DIR = "results"

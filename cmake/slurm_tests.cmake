@@ -53,4 +53,4 @@ localsgd_add_test_or_hint(slurm_workflow_equals_local "${workflow_missing}"
   bash ${LOCALSGD_ROOT}/tests/slurm_workflow_test.sh
        $<TARGET_FILE:localsgd-train> $<TARGET_FILE:localsgd-analyze>)
 # The private cluster has one 2-CPU node; the local reference run uses 2 cores as well.
-set_tests_properties(slurm_workflow_equals_local PROPERTIES TIMEOUT 600 PROCESSORS 2 RUN_SERIAL TRUE)
+set_tests_properties(slurm_workflow_equals_local PROPERTIES TIMEOUT 900 PROCESSORS 2 RUN_SERIAL TRUE)
