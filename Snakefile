@@ -370,6 +370,23 @@ def _print_status():
 _print_status()
 
 
+onstart:
+    # Through the slurm/ profile: refuse a cluster on which the Slurm plugin would never see its
+    # jobs finish (no accounting and a short MinJobAge; workflow/slurm_status_check.py), before
+    # anything is submitted.
+    plugin = getattr(workflow, "executor_plugin", None)
+    if getattr(plugin, "name", None) == "slurm":
+        import slurm_status_check
+        from snakemake.exceptions import WorkflowError
+
+        settings = workflow.executor_settings
+        try:
+            slurm_status_check.check(getattr(settings, "status_command", None),
+                                     getattr(settings, "init_seconds_before_status_checks", 40))
+        except slurm_status_check.SlurmStatusError as e:
+            raise WorkflowError(f"Slurm: {e}") from None
+
+
 wildcard_constraints:
     scale=r"[A-Za-z0-9_-]+",
     variant=r"[A-Za-z0-9][A-Za-z0-9_.-]*",

@@ -3,7 +3,10 @@
 #   srun_equals_simulated        tests/srun_test.sh: `srun --mpi=pmix -n 2 localsgd-train`
 #                                equals 2 simulated workers byte for byte;
 #   slurm_workflow_equals_local  tests/slurm_workflow_test.sh: the smoke scale through the
-#                                slurm/ profile (its MPI rule included) equals a local run.
+#                                slurm/ profile (its MPI rule included) equals a local run;
+#   slurm_refuses_short_min_job_age  tests/slurm_status_test.sh: without accounting and with
+#                                MinJobAge = 10 s the profile's run fails at once saying what
+#                                to set (it used to wait forever), with 200 s it completes.
 # Both need the MPI backend. Include this file from the top-level CMakeLists.txt after
 # cmake/mpi.cmake and after the localsgd-train and localsgd-analyze targets are defined.
 get_filename_component(LOCALSGD_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -54,3 +57,8 @@ localsgd_add_test_or_hint(slurm_workflow_equals_local "${workflow_missing}"
        $<TARGET_FILE:localsgd-train> $<TARGET_FILE:localsgd-analyze>)
 # The private cluster has one 2-CPU node; the local reference run uses 2 cores as well.
 set_tests_properties(slurm_workflow_equals_local PROPERTIES TIMEOUT 900 PROCESSORS 2 RUN_SERIAL TRUE)
+
+localsgd_add_test_or_hint(slurm_refuses_short_min_job_age "${workflow_missing}"
+  bash ${LOCALSGD_ROOT}/tests/slurm_status_test.sh $<TARGET_FILE:localsgd-train>)
+# One 1-CPU training job; ~30 s (a hang would be killed after 60 s by the test itself).
+set_tests_properties(slurm_refuses_short_min_job_age PROPERTIES TIMEOUT 300 PROCESSORS 1)

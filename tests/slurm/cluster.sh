@@ -6,6 +6,11 @@
 #   tests/slurm/cluster.sh stop STATE_DIR    # stops the daemons whose PID files are in STATE_DIR
 #   tests/slurm/cluster.sh reap PREFIX       # stops the clusters of PREFIX*/ whose owner is gone
 #
+# Environment of `start`: CLUSTER_MIN_JOB_AGE (seconds slurmctld keeps finished jobs; default
+# 600, the only record of them without accounting); CLUSTER_EXTRA_CONF (lines appended to
+# slurm.conf). The clients find the cluster only through SLURM_CONF (`env`): there is no
+# /etc/slurm/slurm.conf for it, as with a module-installed Slurm.
+#
 # A test that starts a cluster in WORK/cluster writes "PID SCRIPT" to WORK/owner and stops the
 # cluster on exit; if it was killed with SIGKILL (e.g. a CTest timeout) it cannot, so its next
 # run calls `reap` with the prefix of its work directories: a directory whose owner process is
@@ -15,8 +20,9 @@
 # slurmd run as root with proctrack/linuxproc and task/none, on their own free ports, with state,
 # spool, logs and PID files under STATE_DIR, so a cluster already running on this host (with
 # /etc/slurm/slurm.conf and the default ports) is never touched. munged is shared: it is started
-# only when `munge -n | unmunge` fails, and then stopped again by `stop`. A stale cluster from an
-# earlier run in the same STATE_DIR is stopped before `start` begins.
+# only when `munge -n | unmunge` fails, and then stopped again by `stop` unless another cluster
+# still runs on this host. A stale cluster from an earlier run in the same STATE_DIR is stopped
+# before `start` begins.
 set -uo pipefail
 
 NODE=lsgd0              # NodeName of the single node (slurmd -N)
@@ -26,6 +32,8 @@ FIRST_PORT=26817        # SlurmctldPort; SlurmdPort is the next one. Probed upwa
 START_TIMEOUT=30        # seconds for the node to become idle
 STOP_TIMEOUT=15         # seconds for a daemon to exit after SIGTERM (then SIGKILL)
 DEF_MEM_PER_CPU=512     # MB; with CR_Core_Memory a job without --mem would otherwise get all memory
+MIN_JOB_AGE="${CLUSTER_MIN_JOB_AGE:-600}"
+EXTRA_CONF="${CLUSTER_EXTRA_CONF:-}"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 usage() { die "usage: cluster.sh start|stop|env STATE_DIR | reap PREFIX"; }
@@ -107,6 +115,13 @@ stop_munge() {
   [[ -f "$MUNGE_RECORD" ]] || return 0
   local pid
   pid=$(cat "$MUNGE_RECORD")
+  # Another cluster on this host (a concurrent test's, or the host's own) may have come to use
+  # the munged we started: leave it running rather than break that cluster.
+  if pgrep -x slurmctld >/dev/null 2>&1 || pgrep -x slurmd >/dev/null 2>&1; then
+    echo "cluster.sh: leaving munged ($pid) running: another Slurm cluster on this host uses it" >&2
+    rm -f "$MUNGE_RECORD"
+    return 0
+  fi
   if [[ "$pid" =~ ^[0-9]+$ && "$(cat "/proc/$pid/comm" 2>/dev/null)" == munged ]]; then
     terminate "$pid" munged || return 1
   fi
@@ -196,11 +211,13 @@ ReturnToService=2
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
-# Without accounting, squeue/scontrol are the only record of finished jobs: keep them 10 min.
-MinJobAge=600
+# Without accounting, squeue/scontrol are the only record of finished jobs: keep them (600 s
+# = 10 min unless CLUSTER_MIN_JOB_AGE says otherwise).
+MinJobAge=$MIN_JOB_AGE
 MailProg=/bin/true
 NodeName=$NODE NodeAddr=127.0.0.1 $topo RealMemory=${h[RealMemory]} State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+$EXTRA_CONF
 EOF
   : >"$STATE/plugstack.conf"
 }
