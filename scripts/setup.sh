@@ -31,6 +31,7 @@ APT_PACKAGES=(
   gnuplot-nox dataset-fashion-mnist
   slurmctld slurmd slurm-client munge
   python3-venv python3-pip
+  clang libclang-rt-14-dev llvm-14
 )
 
 STEP="start"
