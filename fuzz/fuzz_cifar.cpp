@@ -10,7 +10,8 @@
 //   1  the reader's record parser itself, load_cifar_split() of trainer/data/dataset.cpp (compiled
 //      into this target, hence reachable), with 1 + (mode bits 2-3) records per file instead, on
 //      the same files, then the training-set statistics (set_statistics()).
-// See fuzz_dataset.h for what counts as a finding. If dataset.cpp's internals change, adapt
+// See fuzz_dataset.h for what counts as a finding; in mode 1 the records loaded must also be
+// exactly the files' records. If dataset.cpp's internals change, adapt
 // parse_small() below.
 #include "data/dataset.cpp"  // NOLINT: the reader's internal functions, see above
 #include "fuzz_dataset.h"
@@ -40,6 +41,22 @@ void parse_small(bool hundred, std::int64_t per_file, const std::vector<std::str
     localsgd_fuzz::finding("load_cifar_split returned another number of records than it checked for");
   localsgd_fuzz::check_split(data.train, shape, "train");
   localsgd_fuzz::check_split(data.test, shape, "test", false);
+  // Exactly the files: per record, its last label byte and the 3 x 32 x 32 pixels after the labels.
+  const std::int64_t record = label_bytes + 3 * 32 * 32;
+  auto expect_files = [&](const localsgd::Dataset& d, const std::vector<std::string>& files, const char* split) {
+    std::string labels, pixels;
+    for (const auto& path : files) {
+      const std::string bytes = localsgd_fuzz::decompressed(path);
+      for (std::size_t at = 0; at + record <= bytes.size(); at += record) {
+        labels += bytes[at + label_bytes - 1];
+        pixels.append(bytes, at + label_bytes, record - label_bytes);
+      }
+    }
+    localsgd_fuzz::expect_bytes(d.labels, labels, std::string(split) + " labels");
+    localsgd_fuzz::expect_bytes(d.images, pixels, std::string(split) + " images");
+  };
+  expect_files(data.train, train, "train");
+  expect_files(data.test, test, "test");
 }
 
 }  // namespace

@@ -2,12 +2,19 @@
 // loads it with load_dataset() (what localsgd-train calls), and checks what it returns.
 // Expected: a TrainTestData, or DataError with a message. Findings: a crash or sanitizer report,
 // any other exception (c10::Error included), and a loaded dataset that breaks its contract
-// (shapes, dtypes, labels below num_classes, finite statistics in [0, 1]).
+// (shapes, dtypes, labels below num_classes, finite statistics in [0, 1]), or whose samples are
+// not the files' bytes. That last check is the harness's own reading of the files: ASan sees only
+// instrumented code, and the copies from the read bytes into tensors run inside LibTorch
+// (uninstrumented), so a reader that lets LibTorch read past its buffer would go unnoticed by
+// ASan (fuzz/README: the mutation check); comparing with the files catches it.
 #pragma once
 
 #include <torch/torch.h>
+#include <zlib.h>
 
 #include <cmath>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,8 +55,31 @@ inline std::vector<std::string> write_parts(const std::vector<std::string>& file
   return paths;
 }
 
-// Writes the parts as `files` and loads `dataset` from the scratch directory with load_dataset().
-inline void load_from_parts(const std::string& dataset, const std::vector<std::string>& files,
+// A file's bytes as the readers see them: gzip decompressed, other files as they are (zlib's
+// transparent mode), independently of trainer/data/dataset.cpp.
+inline std::string decompressed(const std::string& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) finding("cannot reopen " + path);
+  std::string bytes;
+  char chunk[4096];
+  int got;
+  while ((got = gzread(file, chunk, sizeof chunk)) > 0) bytes.append(chunk, static_cast<std::size_t>(got));
+  gzclose(file);
+  return bytes;
+}
+
+// `tensor` (uint8 or int64, any shape) holds exactly `expected`, byte for byte (int64: value for byte).
+inline void expect_bytes(const torch::Tensor& tensor, std::string_view expected, const std::string& what) {
+  const torch::Tensor flat = tensor.to(torch::kUInt8).contiguous().reshape({-1});
+  if (static_cast<std::size_t>(flat.numel()) != expected.size() ||
+      (flat.numel() > 0 && std::memcmp(flat.data_ptr<std::uint8_t>(), expected.data(), expected.size()) != 0))
+    finding(what + " differ from the file's bytes (" + std::to_string(flat.numel()) + " values for " +
+            std::to_string(expected.size()) + " bytes)");
+}
+
+// Writes the parts as `files` and loads `dataset` from the scratch directory with load_dataset();
+// nothing when it (rightly) refused them.
+inline std::optional<localsgd::TrainTestData> load_from_parts(const std::string& dataset, const std::vector<std::string>& files,
                             const std::vector<std::string_view>& parts) {
   write_parts(files, parts);
   localsgd::DataSection section;
@@ -61,7 +91,7 @@ inline void load_from_parts(const std::string& dataset, const std::vector<std::s
   } catch (const localsgd::DataError& e) {
     if (std::string_view(e.what()).empty()) finding("DataError without a message");
     expected_error("DataError", e);
-    return;
+    return std::nullopt;
   } catch (const std::exception& e) {
     undocumented_exception("load_dataset", e);
   }
@@ -71,6 +101,7 @@ inline void load_from_parts(const std::string& dataset, const std::vector<std::s
   if (data.train.size() == 0) finding("an empty training set loaded");
   check_split(data.train, shape, "train");
   check_split(data.test, shape, "test");
+  return data;
 }
 
 inline void initialise_torch() { torch::set_num_threads(1); }

@@ -66,8 +66,10 @@ if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
     { cat "$BUILD.configure.log" >&2; die "cmake configure of $BUILD failed"; }
   mv "$BUILD.configure.log" "$BUILD/configure.log"
 fi
-log "building fuzz targets in $BUILD (-j$JOBS)"
-if ! cmake --build "$BUILD" -j "$JOBS" --target localsgd_fuzz_targets >"$BUILD/build.log" 2>&1; then
+build_targets=()
+for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
+log "building ${build_targets[*]} in $BUILD (-j$JOBS)"
+if ! cmake --build "$BUILD" -j "$JOBS" --target "${build_targets[@]}" >"$BUILD/build.log" 2>&1; then
   grep -E "error|Error" "$BUILD/build.log" | head -40 >&2 || true
   die "building the fuzz targets failed (full log: $BUILD/build.log)"
 fi
