@@ -35,7 +35,9 @@
 import glob
 import os
 import shlex
+import signal
 import sys
+import time
 import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
@@ -46,6 +48,13 @@ import slurm_client_config  # noqa: E402  workflow/slurm_client_config.py
 # Inside a Slurm job of the slurm/ profile: keep SLURM_CONF for the job step's srun, which the
 # Slurm plugin's job-step executor would start without it (workflow/slurm_client_config.py).
 slurm_client_config.keep()
+# ... and survive SIGUSR1: the profile asks Slurm to send it to the training jobs' steps before
+# their time limit (--signal=USR1@...), and Slurm signals every process of a step, Snakemake's
+# too, which SIGUSR1 would kill. The trainer, exec'd by the rule, gets it as well and stops at
+# the next step with a checkpoint (exit 138); Snakemake's retry then resumes it. A Python
+# handler (not SIG_IGN) is reset by exec, so the programs the rules run keep the default.
+if os.environ.get("SLURM_JOB_ID"):
+    signal.signal(signal.SIGUSR1, lambda signum, frame: None)
 
 CONFIGS_DIR = os.path.join(workflow.basedir, "configs")
 RESULTS_DIR = "results"
@@ -416,6 +425,20 @@ rule all:
         default_figures(),
 
 
+def start_log(path, rule_name, wildcards):
+    """Starts a training job's log with a header naming the time and the Slurm job; the
+    trainer, exec'd so that Slurm's signals reach it, appends. Snakemake removes the log before
+    each start, so after a retry or a requeue it is the last start's ("resuming from ... at
+    step N"); the plugin's per-job logs (results/slurm-logs/) keep how the earlier ones ended
+    ("returned non-zero exit status 138": SIGUSR1)."""
+    job = os.environ.get("SLURM_JOB_ID")
+    where = f" in Slurm job {job}" if job else ""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "a") as f:
+        print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} rule {rule_name} "
+              f"{wildcards.variant}/seed{wildcards.seed}{where}", file=f)
+
+
 # What one training run writes (rules train and train_mpi): results/<scale>/runs/<variant>/seed<seed>/.
 RUN_OUTPUTS = {
     name: f"results/{{scale}}/runs/{{variant}}/seed{{seed}}/{file}"
@@ -447,9 +470,10 @@ rule train:
         cpus_per_task=lambda wildcards, threads: threads,  # one task with `threads` CPUs
         tasks=1,
     run:
+        start_log(log[0], rule, wildcards)
         shell(
-            "{input.trainer} {input.config} --out {params.run_dir} {params.sets}"
-            " --set run.threads={threads} > {log} 2>&1"
+            "exec {input.trainer} {input.config} --out {params.run_dir} {params.sets}"
+            " --set run.threads={threads} >> {log} 2>&1"
         )
 
 
@@ -479,9 +503,11 @@ rule train_mpi:
         tasks=lambda wc: variant_of(wc).ranks,
         cpus_per_task=run_threads,
     run:
+        start_log(log[0], rule, wildcards)
         shell(
-            "{resources.mpi} -n {resources.tasks} {input.trainer} {input.config}"
-            " --out {params.run_dir} {params.sets} --set run.threads={params.rank_threads} > {log} 2>&1"
+            "exec {resources.mpi} -n {resources.tasks} {input.trainer} {input.config}"
+            " --out {params.run_dir} {params.sets} --set run.threads={params.rank_threads}"
+            " >> {log} 2>&1"
         )
 
 

@@ -6,7 +6,11 @@
 #                                slurm/ profile (its MPI rule included) equals a local run;
 #   slurm_refuses_short_min_job_age  tests/slurm_status_test.sh: without accounting and with
 #                                MinJobAge = 10 s the profile's run fails at once saying what
-#                                to set (it used to wait forever), with 200 s it completes.
+#                                to set (it used to wait forever), with 200 s it completes, in
+#                                the partition and account a site profile gives;
+#   slurm_requeue_resumes        tests/slurm_requeue_test.sh: a training job requeued after its
+#                                first checkpoint, and one stopped by the profile's pre-timeout
+#                                SIGUSR1, resume and equal an uninterrupted run byte for byte.
 # Both need the MPI backend. Include this file from the top-level CMakeLists.txt after
 # cmake/mpi.cmake and after the localsgd-train and localsgd-analyze targets are defined.
 get_filename_component(LOCALSGD_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -62,3 +66,9 @@ localsgd_add_test_or_hint(slurm_refuses_short_min_job_age "${workflow_missing}"
   bash ${LOCALSGD_ROOT}/tests/slurm_status_test.sh $<TARGET_FILE:localsgd-train>)
 # One 1-CPU training job; ~30 s (a hang would be killed after 60 s by the test itself).
 set_tests_properties(slurm_refuses_short_min_job_age PROPERTIES TIMEOUT 300 PROCESSORS 1)
+
+localsgd_add_test_or_hint(slurm_requeue_resumes "${workflow_missing}"
+  bash ${LOCALSGD_ROOT}/tests/slurm_requeue_test.sh $<TARGET_FILE:localsgd-train>)
+# Three 1-thread trainings at once (a local reference and two Slurm jobs on the 2-CPU node):
+# about 2 minutes.
+set_tests_properties(slurm_requeue_resumes PROPERTIES TIMEOUT 600 PROCESSORS 2 RUN_SERIAL TRUE)

@@ -220,6 +220,11 @@ PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 $EXTRA_CONF
 EOF
   : >"$STATE/plugstack.conf"
+  # PMIx's per-step client directories default to /tmp/spmix_appdir_<uid>_<job>.<step>, shared
+  # by every cluster on this host: two test clusters both running their job 1 collide there
+  # ("Cannot create client cli tmpdir ... File exists", the step fails to launch). Ours go here.
+  mkdir -p "$STATE/pmix"
+  echo "PMIxCliTmpDirBase=$STATE/pmix" >"$STATE/mpi.conf"
 }
 
 print_logs() {
@@ -237,7 +242,7 @@ start() {
   done
   stop_slurm || die "could not stop the stale cluster in $STATE"
   ensure_munge
-  rm -rf "$STATE/state" "$STATE/spool" "$STATE/log"
+  rm -rf "$STATE/state" "$STATE/spool" "$STATE/log" "$STATE/pmix"
   mkdir -p "$STATE/state" "$STATE/spool" "$STATE/log"
   pick_ports
   write_conf
