@@ -8,7 +8,9 @@
 #       REFUSE_BOUND seconds, its message names MinJobAge and says what to set, and nothing was
 #       submitted (workflow/slurm_status_check.py, the Snakefile's onstart);
 #   (b) after `scontrol reconfigure` with MinJobAge = 200 s (what (a) asks for), the same run
-#       completes through Slurm.
+#       completes through Slurm; it is given a partition and an account the way the profile and
+#       the README say, by a second profile of the site's own (default-resources), and the job
+#       ran in that partition (not the default one) under that account.
 # Usage: tests/slurm_status_test.sh path/to/localsgd-train   (as root; needs scripts/setup.sh's
 #        Slurm and .venv's Snakemake 9 + the Slurm plugin; $SNAKEMAKE: default .venv/bin/snakemake)
 set -uo pipefail
@@ -47,7 +49,9 @@ trap 'exit 130' INT TERM HUP
 
 mkdir -p "$TMP/wd/build"
 ln -s "$TRAINER" "$TMP/wd/build/localsgd-train"
-if ! CLUSTER_MIN_JOB_AGE=10 bash "$CLUSTER" start "$TMP/cluster"; then
+# A second partition, not the default: (b) asks for it.
+if ! CLUSTER_MIN_JOB_AGE=10 CLUSTER_EXTRA_CONF="PartitionName=site Nodes=ALL Default=NO State=UP" \
+     bash "$CLUSTER" start "$TMP/cluster"; then
   not_ok "private Slurm cluster did not start (log above)"; finish
 fi
 eval "$(bash "$CLUSTER" env "$TMP/cluster")"
@@ -105,14 +109,25 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 rm -rf "$TMP/wd/results" "$TMP/wd/.snakemake"
+mkdir -p "$TMP/site"
+cat >"$TMP/site/profile.v9+.yaml" <<'EOF'
+default-resources: {slurm_partition: "'site'", slurm_account: "'proj123'", runtime: 60, mem_mb: 2000}
+EOF
 t0=$(date +%s)
-run_profile "$TMP/accepted.log" "$RUN_BOUND" --slurm-init-seconds-before-status-checks 2
+run_profile "$TMP/accepted.log" "$RUN_BOUND" --profile "$TMP/site" \
+  --slurm-init-seconds-before-status-checks 2
 rc=$?
-if [[ $rc -eq 0 && -f "$TMP/wd/$target" ]] &&
-   squeue --states=all -h -o '%T|%k' | grep -q "^COMPLETED|rule_train_"; then
-  ok "MinJobAge = 200 s: the run completed through Slurm in $(($(date +%s) - t0))s"
+job=$(squeue --states=all -h -o '%i|%T|%k' | grep '|COMPLETED|rule_train_' | cut -d'|' -f1)
+if [[ $rc -eq 0 && -f "$TMP/wd/$target" && -n "$job" ]]; then
+  ok "MinJobAge = 200 s: the run completed through Slurm in $(($(date +%s) - t0))s (job $job)"
 else
   not_ok "MinJobAge = 200 s: the run failed (rc $rc): $(grep -iE 'error|fail' "$TMP/accepted.log" | tail -n 5)"
+fi
+rec=$(scontrol show job "${job:-none}" 2>&1)
+if grep -q ' Partition=site ' <<<"$rec" && grep -q ' Account=proj123 ' <<<"$rec"; then
+  ok "the site profile's partition and account reached Slurm (Partition=site Account=proj123)"
+else
+  not_ok "job ${job:-?}: $(grep -oE 'Partition=[^ ]*|Account=[^ ]*' <<<"$rec" | tr '\n' ' ')"
 fi
 
 finish
