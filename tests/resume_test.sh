@@ -39,6 +39,9 @@ kill_and_resume() {
   local had=0
   ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && had="$(ls "$TMP/$name" | grep -c '^checkpoint\.')"
   [[ "$had" -gt 0 ]] && with_checkpoint=$((with_checkpoint + 1))
+  # Completed before the kill: a rerun is refused (the directory holds a completed run).
+  completed_first=0
+  [[ -e "$TMP/$name/summary.json" ]] && { completed_first=1; echo "# $name: completed before the kill after ${delay}s"; return; }
   timeout -k 5 "$LIMIT" "$@" --out "$TMP/$name" "${SETS[@]}" >>"$TMP/$name.log" 2>&1 ||
     { not_ok "$name: the resumed run failed or hung"; tail -3 "$TMP/$name.log"; return; }
   echo "# $name: killed after ${delay}s, checkpoint files left: $had"
@@ -55,6 +58,7 @@ if ls "$TMP/whole"/checkpoint.* >/dev/null 2>&1; then not_ok "a completed run le
 tried=0 survived=0 with_checkpoint=0
 for delay in $(points "$duration" 0.35 0.5 0.6 0.7 0.8 0.9); do
   kill_and_resume "sim-$delay" "$delay" "$TRAIN" "$CONFIG"
+  [[ $completed_first -eq 1 ]] && continue  # not a kill point
   tried=$((tried + 1))
   if same_as "$TMP/sim-$delay" "$TMP/whole"; then survived=$((survived + 1)); else not_ok "killed after ${delay}s: resumed run differs"; fi
 done
@@ -71,6 +75,7 @@ same_as "$TMP/mpi-whole" "$TMP/whole" && ok "MPI with checkpoints = simulated"
 mpi_tried=0 mpi_survived=0 with_checkpoint=0
 for delay in $(points "$mpi_duration" 0.5 0.75); do
   kill_and_resume "mpi-$delay" "$delay" mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
+  [[ $completed_first -eq 1 ]] && continue
   mpi_tried=$((mpi_tried + 1))
   if same_as "$TMP/mpi-$delay" "$TMP/whole"; then mpi_survived=$((mpi_survived + 1)); else not_ok "MPI killed after ${delay}s: resumed run differs"; fi
 done

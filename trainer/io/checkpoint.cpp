@@ -5,6 +5,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "io/archive_bytes.h"
+#include "io/atomic_file.h"
+
 namespace localsgd {
 
 std::string checkpoint_path(const std::string& run_dir, int rank) {
@@ -30,7 +33,7 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Ru
   std::error_code error;
   std::filesystem::create_directories(file.parent_path(), error);
   if (error) throw CheckpointError(file.parent_path().string() + ": cannot create (" + error.message() + ")");
-  const std::string temporary = path + ".partial";
+  std::string bytes;
   try {
     torch::serialize::OutputArchive archive;
     archive.write("format", torch::tensor({kCheckpointFormat}, torch::kLong));
@@ -39,21 +42,25 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Ru
     torch::serialize::OutputArchive saved;
     state.save(saved);
     archive.write("state", saved);
-    archive.save_to(temporary);
+    bytes = archive_bytes(archive);
   } catch (const c10::Error& e) {
-    std::remove(temporary.c_str());
-    throw CheckpointError(path + ": cannot write the checkpoint (" + e.what_without_backtrace() + ")");
+    throw CheckpointError(path + ": cannot serialise the checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  try {
+    write_temporary(path, bytes);
+  } catch (const IoError& e) {
+    throw CheckpointError(std::string("cannot write the checkpoint: ") + e.what());
   }
   const std::string previous = previous_checkpoint_path(path);
   if (keep_previous && std::filesystem::exists(path) && std::rename(path.c_str(), previous.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
+    std::remove(temporary_name(path).c_str());
     throw CheckpointError(previous + ": cannot keep the previous checkpoint (" + reason + ")");
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw CheckpointError(path + ": cannot move the checkpoint into place (" + reason + ")");
+  try {
+    rename_into_place(path);
+  } catch (const IoError& e) {
+    throw CheckpointError(std::string("cannot move the checkpoint into place: ") + e.what());
   }
 }
 
@@ -79,7 +86,7 @@ void open_checkpoint(const std::string& path, const RunConfig& config, torch::se
                           ", this trainer reads format " + std::to_string(kCheckpointFormat));
   if (hash.toStringRef() != config_hash(config))
     throw CheckpointError(path + ": a checkpoint of another config (hash " + hash.toStringRef() + ", this config's is " +
-                          config_hash(config) + "); remove it to start afresh, or run with the config it was written with");
+                          config_hash(config) + "); pass --force to start afresh, or run with the config it was written with");
 }
 
 }  // namespace

@@ -4,15 +4,17 @@
 #include <stdexcept>
 
 #include "data/dataset.h"
+#include "io/archive_bytes.h"
+#include "io/atomic_file.h"
 #include "models/model_registry.h"
 
 namespace localsgd {
 
 void save_model(Model& model, const std::string& path) {
-  // As torch::save(module, path) does it.
+  // As torch::save(module, path) does it, but through memory (io/archive_bytes.h).
   torch::serialize::OutputArchive archive(std::make_shared<torch::jit::CompilationUnit>());
   model.save(archive);
-  archive.save_to(path);
+  write_file_atomically(path, archive_bytes(archive));
 }
 
 namespace {

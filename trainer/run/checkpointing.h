@@ -23,7 +23,7 @@ class Checkpointing {
   bool resume(RunState& state);
   // Writes this process's checkpoint of `state` (every process calls it at the same step).
   void save(const RunState& state);
-  // Removes every checkpoint file of the run directory (every rank's): the run is complete.
+  // Removes every checkpoint file of the run directory (every rank's): --force starts afresh.
   void remove_all() const;
 
   const std::string& path() const { return path_; }
