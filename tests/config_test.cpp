@@ -57,6 +57,7 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.comm.bandwidth, b.comm.bandwidth);
   EXPECT_EQ(a.comm.block_latency, b.comm.block_latency);
   EXPECT_EQ(a.comm.block_bandwidth, b.comm.block_bandwidth);
+  EXPECT_EQ(a.comm.collective_timeout, b.comm.collective_timeout);
 }
 
 const char* const kFullConfig = R"([run]
@@ -110,6 +111,7 @@ latency = 1e-4
 bandwidth = 1e9
 block_latency = 2e-6
 block_bandwidth = 2e10
+collective_timeout = 45
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -121,12 +123,13 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
-  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10};
+  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45};
   expect_same(c, expected);
 }
 
 TEST(ConfigLoad, MissingSectionsAndKeysKeepDefaults) {
-  expect_same(load_config(write_config("")), RunConfig{});
+  expect_same(load_config(write_config("[model]\narch = \"resnet\"\n")), RunConfig{});
+  expect_same(load_config(write_config(""), {"model.arch=resnet"}), RunConfig{});
 
   const RunConfig c = load_config(write_config("[algorithm]\nworkers = 16\n", "_partial"));
   RunConfig expected;
@@ -359,6 +362,16 @@ TEST(ConfigErrors, AllProblemsReportedAtOnceInFileOrder) {
             path + ":8:1: optimizer.lr: expected a number, got string\n" +
             path + ":9:1: optimizer.bogus: unknown key\n" +
             "--set run.epoch=2: run.epoch: unknown key (did you mean 'epochs'?)");
+}
+
+// A file that sets nothing (empty, comments, empty sections) would train every default.
+TEST(ConfigErrors, AConfigThatSetsNoKeyIsRefused) {
+  for (const std::string text : {"", "# comment only\n", "[run]\n[model]\n"}) {
+    const std::string path = write_config(text, "_empty");
+    EXPECT_EQ(load_error(path), path + ": sets no key (an empty config would train every default: ResNet-20 on all of "
+                                       "Fashion-MNIST); name what to train, e.g. [model] and [algorithm], or give the keys with --set")
+        << text;
+  }
 }
 
 // Values that would overflow K x B_loc, hang in thread-pool creation or exhaust memory after a

@@ -210,7 +210,7 @@ Bytes cifar_records(int first, int count, int label_bytes) {
   Bytes bytes;
   for (int r = first; r < first + count; ++r) {
     if (label_bytes == 2) bytes.push_back(static_cast<std::uint8_t>(r % 20));  // coarse
-    bytes.push_back(static_cast<std::uint8_t>(label_bytes == 2 ? 40 + r : r % 10));
+    bytes.push_back(static_cast<std::uint8_t>(label_bytes == 2 ? (40 + r) % 100 : r % 10));
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 32; ++x) bytes.push_back(cifar_pixel(r, c, y, x));
@@ -220,18 +220,21 @@ Bytes cifar_records(int first, int count, int label_bytes) {
 
 void expect_cifar_images(const Dataset& d) {
   auto images = d.images.accessor<std::uint8_t, 4>();
-  for (int r = 0; r < d.size(); ++r)
+  for (int r = 0; r < d.size(); r += 97)
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < 32; y += 7)
         for (int x = 0; x < 32; x += 3) ASSERT_EQ(images[r][c][y][x], cifar_pixel(r, c, y, x));
 }
 
+// The distribution's files hold 10,000 records each (CIFAR-100: 50,000 and 10,000).
+constexpr int kCifarBatch = 10000;
+
 TEST_F(DatasetFiles, Cifar10PlaneOrderAndLabels) {
-  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), cifar_records(2 * (i - 1), 2, 1));
-  write_raw(path("test_batch.bin"), cifar_records(0, 3, 1));
+  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), cifar_records(kCifarBatch * (i - 1), kCifarBatch, 1));
+  write_raw(path("test_batch.bin"), cifar_records(0, kCifarBatch, 1));
   TrainTestData data = load_dataset(section("cifar10"));
-  ASSERT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{10, 3, 32, 32}));
-  ASSERT_EQ(data.test.images.sizes(), (std::vector<std::int64_t>{3, 3, 32, 32}));
+  ASSERT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{5 * kCifarBatch, 3, 32, 32}));
+  ASSERT_EQ(data.test.images.sizes(), (std::vector<std::int64_t>{kCifarBatch, 3, 32, 32}));
   EXPECT_EQ(data.train.num_classes, 10);
   const ImageShape shape = image_shape("cifar10");
   EXPECT_EQ((std::vector<std::int64_t>{shape.channels, shape.height, shape.width}),
@@ -247,24 +250,29 @@ TEST_F(DatasetFiles, Cifar10PlaneOrderAndLabels) {
 }
 
 TEST_F(DatasetFiles, Cifar100UsesFineLabel) {
-  write_raw(path("train.bin"), cifar_records(0, 4, 2));
-  write_raw(path("test.bin"), cifar_records(0, 2, 2));
+  write_raw(path("train.bin"), cifar_records(0, 5 * kCifarBatch, 2));
+  write_raw(path("test.bin"), cifar_records(0, kCifarBatch, 2));
   TrainTestData data = load_dataset(section("cifar100"));
   EXPECT_EQ(data.train.num_classes, 100);
-  ASSERT_EQ(data.train.size(), 4);
+  ASSERT_EQ(data.train.size(), 5 * kCifarBatch);
   for (int r = 0; r < 4; ++r) EXPECT_EQ(data.train.labels[r].item<std::int64_t>(), 40 + r);
   expect_cifar_images(data.train);
 }
 
 TEST_F(DatasetFiles, CifarBadSize) {
-  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), cifar_records(0, 1, 1));
-  Bytes bad = cifar_records(0, 1, 1);
+  const Bytes batch = cifar_records(0, kCifarBatch, 1);
+  for (int i = 1; i <= 5; ++i) write_raw(batch_path(i), batch);
+  write_raw(path("test_batch.bin"), batch);
+  Bytes bad = batch;
   bad.resize(bad.size() + 5);
   write_raw(path("data_batch_3.bin"), bad);
-  write_raw(path("test_batch.bin"), cifar_records(0, 1, 1));
-  std::string message = error_of(section("cifar10"));
-  EXPECT_THAT(message, HasSubstr(path("data_batch_3.bin") + ": bad size"));
-  EXPECT_THAT(message, HasSubstr("multiple of the 3073-byte record, got 3078 bytes"));
+  EXPECT_EQ(error_of(section("cifar10")),
+            path("data_batch_3.bin") + ": bad size: expected 10000 records of 3073 bytes (30730000 bytes), got 30730005 bytes");
+  // A truncated download: whole records, but half of them.
+  write_raw(path("data_batch_3.bin"), cifar_records(0, kCifarBatch / 2, 1));
+  EXPECT_EQ(error_of(section("cifar10")), path("data_batch_3.bin") +
+                                              ": bad size: expected 10000 records of 3073 bytes (30730000 bytes), got "
+                                              "15365000 bytes (5000 records)");
 }
 
 TEST(DatasetPaths, CifarNeedsExplicitPath) {

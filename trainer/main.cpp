@@ -1,14 +1,16 @@
 // localsgd-train: one TOML config -> one run directory. The only place that exits.
-//   localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...
+//   localsgd-train CONFIG.toml --out RUN_DIR [--force] [--set section.key=value]...
 //   mpirun -np K localsgd-train CONFIG.toml --out RUN_DIR     (one worker per rank)
 //   localsgd-train --describe   (the algorithms, models, datasets and keys, as JSON)
-// Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage or config,
+// Exit codes: 0 completed or diverged (see summary.json), 1 runtime error, 2 bad usage, config or
+// run directory (in use, holding a completed or a foreign run, unwritable),
 // 128 + N stopped by signal N (SIGTERM, SIGINT, SIGUSR1) after writing a checkpoint: run again to resume.
 #include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,12 +28,14 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: localsgd-train CONFIG.toml --out RUN_DIR [--set section.key=value]...\n"
+    "usage: localsgd-train CONFIG.toml --out RUN_DIR [--force] [--set section.key=value]...\n"
+    "  --force  replace a completed run in RUN_DIR and start afresh (its checkpoints discarded)\n"
     "       localsgd-train --describe\n";
 
 struct Arguments {
   std::string config, out;
   std::vector<std::string> overrides;
+  bool force = false;
 };
 
 bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error) {
@@ -45,6 +49,7 @@ bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error)
     if (a == "--out") args.out = argv[++i];
     else if (a.rfind("--out=", 0) == 0) args.out = a.substr(6);
     else if (a == "--set") args.overrides.push_back(argv[++i]);
+    else if (a == "--force") args.force = true;
     else if (a.rfind("--set=", 0) == 0) args.overrides.push_back(a.substr(6));
     else if (a.rfind("--", 0) == 0) error = "unknown option " + a;
     else if (args.config.empty()) args.config = a;
@@ -57,17 +62,24 @@ bool parse_arguments(int argc, char** argv, Arguments& args, std::string& error)
 }
 
 // Trains (resuming from a checkpoint in `out` if there is one) and, on the leader, writes the run directory.
-int train(const localsgd::RunConfig& config, const std::string& out, localsgd::Backend& backend) {
+int train(const localsgd::RunConfig& config, const Arguments& args, localsgd::Backend& backend) {
   using namespace localsgd;
+  if (config.run.threads > available_cpus())  // oversubscribed threads spin-wait: ~15x slower (BENCHMARKS.md)
+    throw ConfigError("run.threads: " + std::to_string(config.run.threads) + " threads, but this process may run on " +
+                      std::to_string(available_cpus()) + " CPUs (its affinity mask: the machine, taskset or Slurm's "
+                      "allocation); set run.threads to at most that, or 0 for all of them");
   const int threads = apply_thread_count(config.run.threads);
   if (backend.is_leader())
     std::cerr << "# localsgd-train: backend " << backend.name() << ", " << threads
               << " intra-op threads; effective config:\n" << to_toml(config);
+  const std::string& out = args.out;
+  std::optional<RunDirectory> run_directory;  // the leader's: it writes the results
+  if (backend.is_leader()) run_directory.emplace(RunDirectory::claim(out, args.force));
   const TrainTestData data = load_dataset(config.data);
   Trainer trainer(config, data, backend.take_communicator());
-  RunDirectory run_directory(out);
   ProgressLine progress;
   Checkpointing checkpoints(out, config, trainer.communicator());
+  if (args.force) checkpoints.remove_all();  // every rank, before resume()'s agreement
   if (checkpoints.resume(trainer.state()) && backend.is_leader())
     std::cerr << "# localsgd-train: resuming from " << checkpoints.path() << " at step " << trainer.state().step << "\n";
   const std::int64_t every = config.run.checkpoint_every_steps, total = trainer.timeline().total_steps();
@@ -91,9 +103,8 @@ int train(const localsgd::RunConfig& config, const std::string& out, localsgd::B
   Model& model = trainer.averaged_model();  // a collective: every process takes part
   if (!backend.is_leader()) return 0;
   const RunState& state = trainer.state();
-  run_directory.finish(config, result, state.metrics_lines, state.timing_lines, model,
-                       trainer.replicas().parameter_count());
-  checkpoints.remove_all();
+  run_directory->finish(config, result, state.metrics_lines, state.timing_lines, model,
+                        trainer.replicas().parameter_count());
   std::cerr << "localsgd-train: " << result.status;
   if (result.diverged_at_step >= 0) std::cerr << " at step " << result.diverged_at_step;
   std::cerr << "; outputs in " << out << "\n";
@@ -135,9 +146,17 @@ int main(int argc, char** argv) {
   // Output piped into a reader that exits early (`| head -1`) must not kill the run: writes to
   // the closed pipe fail quietly and the results still go to the run directory.
   std::signal(SIGPIPE, SIG_IGN);
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, reported with the file's name.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     install_stop_handlers();
-    return train(config, args.out, *backend);
+    return train(config, args, *backend);
+  } catch (const ConfigError& e) {  // found against the data (a batch larger than the training set)
+    std::cerr << "localsgd-train: invalid config\n" << e.what() << "\n";
+    backend->abort(2);
+  } catch (const RunDirectoryError& e) {
+    std::cerr << "localsgd-train: error: " << e.what() << "\n";
+    backend->abort(2);
   } catch (const std::bad_alloc&) {
     std::cerr << "localsgd-train: error: out of memory: " << config.algorithm.workers << " workers of this model"
               << " do not fit in this machine's memory; use fewer workers (algorithm.workers) or a smaller model\n";

@@ -282,6 +282,12 @@ RunConfig read_config(const toml::table& root, Context& context, const ConfigSch
   return c;
 }
 
+bool sets_any_key(const toml::table& table) {
+  for (const auto& [key, node] : table)
+    if (!node.is_table() || sets_any_key(*node.as_table())) return true;
+  return false;
+}
+
 }  // namespace
 
 RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides,
@@ -304,6 +310,11 @@ RunConfig load_config(const std::string& path, const std::vector<std::string>& o
     throw ConfigError(path + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
                       ": syntax error: " + std::string(e.description()));
   }
+  // Every key has a default, so an empty file would silently train ResNet-20 on all of
+  // Fashion-MNIST: far more likely a wrong or empty file than a wish.
+  if (!sets_any_key(root) && overrides.empty())
+    throw ConfigError(path + ": sets no key (an empty config would train every default: ResNet-20 on all of "
+                      "Fashion-MNIST); name what to train, e.g. [model] and [algorithm], or give the keys with --set");
   Context context;
   context.path = path;
   apply_overrides(root, overrides, context);

@@ -92,6 +92,10 @@ struct CommSection {
   double bandwidth = 1.25e9;     // bytes per second, global level
   double block_latency = 5e-6;   // seconds, inside a block (hierarchical SGD)
   double block_bandwidth = 10e9; // bytes per second, inside a block
+  // Distributed (MPI): seconds a rank waits in one exchange before the job ends naming the rank
+  // that held it up (a stopped rank, a frozen node); 0 = forever. Above any evaluation or
+  // checkpoint of the leader, which the others wait for.
+  double collective_timeout = 600;
 };
 
 struct RunConfig {
@@ -129,6 +133,12 @@ RunConfig load_config(const std::string& path, const std::vector<std::string>& o
 // The same against the trainer's registered algorithms, models and datasets (defined with the
 // registries, in algo/trainer_schema.cpp).
 RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// "" if one step's workers x local_batch samples fit in a training set of `train_size`, else
+// why not: a step past the whole set would run other than run.epochs (and a worker's batch
+// would exceed its shard). Checked at load for data.train_subset, on the data for the rest.
+std::string batch_exceeds_training_set(const RunConfig& config, std::int64_t train_size,
+                                       const std::string& train_size_source);
 
 // The effective config as TOML text (every key, defaults included), for the run directory.
 std::string to_toml(const RunConfig& config);

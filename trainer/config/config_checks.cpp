@@ -177,6 +177,7 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.positive("comm.bandwidth", c.comm.bandwidth);
   check.at_least("comm.block_latency", c.comm.block_latency, 0.0);
   check.positive("comm.block_bandwidth", c.comm.block_bandwidth);
+  check.at_least("comm.collective_timeout", c.comm.collective_timeout, 0.0);
 
   const OptimizerSection& o = c.optimizer;
   check.positive("optimizer.lr", o.lr);
@@ -216,6 +217,10 @@ void check_combinations(const RunConfig& c, const ConfigSchema& schema, Checker&
     check.clash({"optimizer.nesterov", "optimizer.momentum"},
                 "nesterov needs momentum > 0 (momentum is 0)");
   }
+  if (c.data.train_subset > 0) {
+    const std::string problem = batch_exceeds_training_set(c, c.data.train_subset, "data.train_subset");
+    if (!problem.empty()) check.clash({"algorithm.local_batch", "algorithm.workers", "data.train_subset"}, problem);
+  }
   if (c.schedule.warmup_epochs >= c.run.epochs) {
     check.clash({"schedule.warmup_epochs", "run.epochs"},
                 "warmup must end before training does (warmup_epochs = " +
@@ -233,3 +238,17 @@ void check_config(const RunConfig& config, const ConfigSchema& schema, KeyOrigin
 }
 
 }  // namespace localsgd::config_detail
+
+namespace localsgd {
+
+std::string batch_exceeds_training_set(const RunConfig& c, std::int64_t train_size, const std::string& source) {
+  const std::int64_t step = static_cast<std::int64_t>(c.algorithm.workers) * c.algorithm.local_batch;
+  if (step <= train_size) return "";
+  return "one step takes algorithm.workers x algorithm.local_batch = " + std::to_string(c.algorithm.workers) + " x " +
+         std::to_string(c.algorithm.local_batch) + " = " + std::to_string(step) + " samples, more than the " +
+         std::to_string(train_size) + " of the training set (" + source +
+         "): a worker's batch would exceed its shard and the run would not keep to run.epochs; lower "
+         "local_batch or workers, or train on more samples";
+}
+
+}  // namespace localsgd

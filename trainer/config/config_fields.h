@@ -67,6 +67,7 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("bandwidth", c.comm.bandwidth);
   v("block_latency", c.comm.block_latency);
   v("block_bandwidth", c.comm.block_bandwidth);
+  v("collective_timeout", c.comm.collective_timeout);
 }
 
 }  // namespace localsgd

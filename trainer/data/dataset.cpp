@@ -120,17 +120,19 @@ Dataset load_idx_split(const std::string& dir, const std::string& prefix) {
 }
 
 // CIFAR records are [label bytes..., R plane, G plane, B plane] with 32x32 row-major planes;
-// the last label byte is the one used (CIFAR-100: fine label after the coarse one).
-Dataset load_cifar_split(const std::vector<std::string>& paths, std::int64_t label_bytes,
-                         std::int64_t classes) {
+// the last label byte is the one used (CIFAR-100: fine label after the coarse one). Every file of
+// the distribution holds a fixed number of records: fewer is a truncated download.
+Dataset load_cifar_split(const std::vector<std::string>& paths, std::int64_t records_per_file,
+                         std::int64_t label_bytes, std::int64_t classes) {
   const std::int64_t record = label_bytes + 3 * 32 * 32;
   std::vector<torch::Tensor> images, labels;
   for (const auto& path : paths) {
     Bytes bytes = read_file(path);
     const auto size = static_cast<std::int64_t>(bytes.size());
-    if (size == 0 || size % record != 0) {
-      fail(path, "bad size: expected a positive multiple of the " + std::to_string(record) +
-                     "-byte record, got " + std::to_string(size) + " bytes");
+    if (size != records_per_file * record) {
+      fail(path, "bad size: expected " + std::to_string(records_per_file) + " records of " + std::to_string(record) +
+                     " bytes (" + std::to_string(records_per_file * record) + " bytes), got " + std::to_string(size) +
+                     " bytes" + (size % record == 0 ? " (" + std::to_string(size / record) + " records)" : ""));
     }
     torch::Tensor records = to_tensor(bytes.data(), {size / record, record});
     torch::Tensor file_labels = records.select(1, label_bytes - 1).to(torch::kLong);
@@ -148,7 +150,7 @@ Dataset load_cifar_split(const std::vector<std::string>& paths, std::int64_t lab
 TrainTestData load_cifar10(const std::string& dir) {
   std::vector<std::string> train;
   for (int i = 1; i <= 5; ++i) train.push_back(dir + "/data_batch_" + std::to_string(i) + ".bin");
-  return {load_cifar_split(train, 1, 10), load_cifar_split({dir + "/test_batch.bin"}, 1, 10)};
+  return {load_cifar_split(train, 10000, 1, 10), load_cifar_split({dir + "/test_batch.bin"}, 10000, 1, 10)};
 }
 
 // The datasets this file reads: name, shape, default folder, reader. A format is one reader
@@ -167,7 +169,8 @@ const std::vector<DatasetReader>& readers() {
       {"cifar10", {3, 32, 32, 10}, "", load_cifar10},
       {"cifar100", {3, 32, 32, 100}, "",
        [](const std::string& dir) {
-         return TrainTestData{load_cifar_split({dir + "/train.bin"}, 2, 100), load_cifar_split({dir + "/test.bin"}, 2, 100)};
+         return TrainTestData{load_cifar_split({dir + "/train.bin"}, 50000, 2, 100),
+                              load_cifar_split({dir + "/test.bin"}, 10000, 2, 100)};
        }},
   };
   return all;
@@ -238,6 +241,10 @@ TrainTestData load_dataset(const DataSection& section) {
   keep_first(data.test, section.test_subset, "data.test_subset", dir);
   if (data.train.size() == 0) fail(dir, "the training set is empty");
   set_statistics(data.train);
+  for (std::size_t c = 0; c < data.train.std.size(); ++c)
+    if (data.train.std[c] == 0)
+      fail(dir, "the training images are constant in channel " + std::to_string(c) +
+                    " (standard deviation 0): normalising them would divide by zero; the files hold no real images");
   data.test.mean = data.train.mean;
   data.test.std = data.train.std;
   return data;

@@ -203,7 +203,20 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
       on_progress({step + 1, timeline_.total_steps(), timeline_.epoch_at(step + 1), loss / seen, correct / seen,
                    state_.last_test_accuracy, elapsed()});
     }
-    if (evaluates) evaluate_and_record(step, elapsed(), on_eval);
+    if (evaluates && !evaluate_and_record(step, elapsed(), on_eval) && first_nonfinite < 0) first_nonfinite = step;
+    // A non-finite test loss is a divergence as well; only the leader knows it: agree now.
+    if (evaluates && comm_->distributed()) {
+      const Agreement agreed = agree(first_nonfinite);
+      if (agreed.diverged_at >= 0) {
+        result.status = "diverged";
+        result.diverged_at_step = agreed.diverged_at;
+        break;
+      }
+    } else if (evaluates && first_nonfinite >= 0) {
+      result.status = "diverged";
+      result.diverged_at_step = first_nonfinite;
+      break;
+    }
     if (stop && state_.step < timeline_.total_steps()) {
       result.stopped = true;
       break;
@@ -214,7 +227,7 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
   return result;
 }
 
-void Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCallback& on_eval) {
+bool Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCallback& on_eval) {
   RunResult& result = state_.result;
   const auto eval_start = Clock::now();
   const EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
@@ -225,6 +238,7 @@ void Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCall
   state_.last_test_accuracy = record.test_accuracy;
   result.final_test_accuracy = record.test_accuracy;
   result.best_test_accuracy = std::max(result.best_test_accuracy, record.test_accuracy);
+  return std::isfinite(record.test_loss);
 }
 
 }  // namespace localsgd

@@ -56,7 +56,8 @@ class Trainer {
   Agreement agree(std::int64_t first_nonfinite);
   void refresh_averaged_model();
   // Evaluates the averaged model after `step` and appends the record to the state.
-  void evaluate_and_record(std::int64_t step, double wall_seconds, const EvalCallback& on_eval);
+  // Returns whether the test loss is finite (on the leader, which evaluates; true elsewhere).
+  bool evaluate_and_record(std::int64_t step, double wall_seconds, const EvalCallback& on_eval);
   EvalRecord evaluate_after(std::int64_t step, double wall_seconds, double train_seconds);
 
   Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> train,

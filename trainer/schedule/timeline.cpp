@@ -8,6 +8,8 @@ namespace localsgd {
 Timeline::Timeline(const RunConfig& config, std::int64_t train_size)
     : config_(config), train_size_(train_size) {
   if (train_size <= 0) throw std::invalid_argument("Timeline: empty training set");
+  const std::string problem = batch_exceeds_training_set(config, train_size, config.data.dataset);
+  if (!problem.empty()) throw ConfigError("algorithm.local_batch: " + problem);
   global_batch_ = static_cast<std::int64_t>(config.algorithm.workers) * config.algorithm.local_batch;
   // Smallest step count with steps * K * B_loc >= epochs * N.
   const long double samples = static_cast<long double>(config.run.epochs) * train_size;
