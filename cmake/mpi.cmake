@@ -60,6 +60,10 @@ if(BUILD_TESTING)
   add_test(NAME resume_after_kill_is_exact
            COMMAND bash ${LOCALSGD_ROOT}/tests/resume_test.sh $<TARGET_FILE:localsgd-train>)
   set_tests_properties(resume_after_kill_is_exact PROPERTIES TIMEOUT 600)
+  # A SIGSTOPped rank ends the job within comm.collective_timeout, named, instead of hanging it.
+  add_test(NAME stuck_rank_ends_the_job
+           COMMAND bash ${LOCALSGD_ROOT}/tests/collective_timeout_test.sh $<TARGET_FILE:localsgd-train>)
+  set_tests_properties(stuck_rank_ends_the_job PROPERTIES TIMEOUT 180 PROCESSORS 2)
   add_test(NAME microbench_latency_two_ranks
            COMMAND bash ${LOCALSGD_ROOT}/tests/microbench_latency_test.sh $<TARGET_FILE:localsgd-microbench>)
   set_tests_properties(microbench_latency_two_ranks PROPERTIES TIMEOUT 120 PROCESSORS 2)

@@ -56,11 +56,12 @@ class MpiBackend : public Backend {
 #ifdef LOCALSGD_HAVE_NCCL
     if (kind == "nccl") {
       comm_ = std::make_unique<NcclCommunicator>(MPI_COMM_WORLD, session_.local_rank(),
-                                                 block > 0 ? block : session_.local_size());
+                                                 block > 0 ? block : session_.local_size(),
+                                                 config.comm.collective_timeout);
       return;
     }
 #endif
-    comm_ = std::make_unique<MpiCommunicator>(session_, block);
+    comm_ = std::make_unique<MpiCommunicator>(session_, block, config.comm.collective_timeout);
   }
   std::unique_ptr<Communicator> take_communicator() override { return std::move(comm_); }
   bool is_leader() const override { return session_.rank() == 0; }

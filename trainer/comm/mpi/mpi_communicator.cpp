@@ -1,5 +1,5 @@
 // MpiCommunicator: block discovery (fixed size or one block per node) and a ring all-reduce
-// written out by hand, because MPI_Allreduce leaves the summation order to the library and
+// written out by hand (non-blocking calls completed by CollectiveWatch, which bounds the wait), because MPI_Allreduce leaves the summation order to the library and
 // bit-identity with the simulated communicator needs ring_order_mean()'s order.
 #include "comm/mpi/mpi_communicator.h"
 
@@ -58,9 +58,9 @@ void add_into(void* partial, const void* received, std::int64_t length) {
 
 }  // namespace
 
-MpiCommunicator::MpiCommunicator(const MpiSession& session, int block_size)
+MpiCommunicator::MpiCommunicator(const MpiSession& session, int block_size, double collective_timeout)
     : Communicator(session.size(), resolve_block_size(session, block_size)), rank_(session.rank()),
-      size_(session.size()) {
+      size_(session.size()), watch_(MPI_COMM_WORLD, collective_timeout) {
   mpi_check(MPI_Comm_dup(MPI_COMM_WORLD, &world_), "MPI_Comm_dup");
   MPI_Comm_set_errhandler(world_, MPI_ERRORS_RETURN);
   group_comm(groups(CommLevel::kBlock));  // made up front, as before any training step
@@ -112,9 +112,8 @@ void MpiCommunicator::reduce_rows(torch::Tensor& rows, const WorkerGroups& group
   // c .. r-1 (c its index), in that order; adding ours extends the ring sum by one member.
   for (int s = 0; s + 1 < g; ++s) {
     const Chunk out = chunk(n, g, mod(r - s)), in = chunk(n, g, mod(r - s - 1));
-    mpi_check(MPI_Sendrecv(at(out), static_cast<int>(out.length), type, next, 0, receive_.data(),
-                           static_cast<int>(in.length), type, previous, 0, comm, MPI_STATUS_IGNORE),
-              "MPI_Sendrecv (reduce-scatter)");
+    send_receive(at(out), out.length, receive_.data(), in.length, type, next, previous, 0, comm,
+                 "the all-reduce (reduce-scatter)");
     add(at(in), receive_.data(), in.length);
   }
   // Member r now holds the full sum of chunk r + 1. Divide with the very torch op
@@ -124,9 +123,8 @@ void MpiCommunicator::reduce_rows(torch::Tensor& rows, const WorkerGroups& group
   // All-gather: pass finished chunks around the ring, straight into place.
   for (int s = 0; s + 1 < g; ++s) {
     const Chunk out = chunk(n, g, mod(r + 1 - s)), in = chunk(n, g, mod(r - s));
-    mpi_check(MPI_Sendrecv(at(out), static_cast<int>(out.length), type, next, 1, at(in),
-                           static_cast<int>(in.length), type, previous, 1, comm, MPI_STATUS_IGNORE),
-              "MPI_Sendrecv (all-gather)");
+    send_receive(at(out), out.length, at(in), in.length, type, next, previous, 1, comm,
+                 "the all-reduce (all-gather)");
   }
 }
 
@@ -146,7 +144,7 @@ void MpiCommunicator::mix_rows(torch::Tensor& rows, const MixingMatrix& weights)
     requests.emplace_back();
     mpi_check(MPI_Isend(rows.data_ptr(), bytes, MPI_BYTE, j, 2, world_, &requests.back()), "MPI_Isend");
   }
-  mpi_check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  watch_.wait(requests, "the gossip exchange");
   const auto mine = rows[0].clone();
   std::vector<std::pair<double, torch::Tensor>> terms;
   std::size_t next = 0;
@@ -156,18 +154,21 @@ void MpiCommunicator::mix_rows(torch::Tensor& rows, const MixingMatrix& weights)
 }
 
 std::vector<double> MpiCommunicator::gather_all(const std::vector<double>& mine) const {
-  const int count = static_cast<int>(mine.size());
-  std::vector<int> counts(size_), offsets(size_);
-  mpi_check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, world_), "MPI_Allgather");
-  int total = 0;
-  for (int i = 0; i < size_; ++i) offsets[i] = total, total += counts[i];
-  std::vector<double> all(total);
-  mpi_check(MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
-                           MPI_DOUBLE, world_),
-            "MPI_Allgatherv");
-  return all;
+  return watch_.all_gather(world_, mine);
 }
 
-void MpiCommunicator::barrier() const { mpi_check(MPI_Barrier(world_), "MPI_Barrier"); }
+void MpiCommunicator::barrier() const {
+  std::vector<MPI_Request> request(1);
+  mpi_check(MPI_Ibarrier(world_, request.data()), "MPI_Ibarrier");
+  watch_.wait(request, "the barrier");
+}
+
+void MpiCommunicator::send_receive(const void* out, std::int64_t out_length, void* in, std::int64_t in_length,
+                                   MPI_Datatype type, int to, int from, int tag, MPI_Comm comm, const char* what) {
+  std::vector<MPI_Request> requests(2);
+  mpi_check(MPI_Irecv(in, static_cast<int>(in_length), type, from, tag, comm, &requests[0]), "MPI_Irecv");
+  mpi_check(MPI_Isend(out, static_cast<int>(out_length), type, to, tag, comm, &requests[1]), "MPI_Isend");
+  watch_.wait(requests, what);
+}
 
 }  // namespace localsgd

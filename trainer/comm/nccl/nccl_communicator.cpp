@@ -6,8 +6,8 @@
 #include <cuda_runtime.h>
 #include <nccl.h>
 
+#include <chrono>
 #include <cstdint>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -51,8 +51,8 @@ void check_mpi(int code, const char* call, const char* file, int line, int rank)
 #define LOCALSGD_NCCL_CHECK(rank, call) check_nccl((call), #call, __FILE__, __LINE__, (rank))
 #define LOCALSGD_MPI_CHECK(rank, call) check_mpi((call), #call, __FILE__, __LINE__, (rank))
 
-NcclCommunicator::NcclCommunicator(MPI_Comm world, int local_rank, int block_size)
-    : Communicator(world_size_of(world), block_size) {
+NcclCommunicator::NcclCommunicator(MPI_Comm world, int local_rank, int block_size, double collective_timeout)
+    : Communicator(world_size_of(world), block_size), watch_(world, collective_timeout) {
   LOCALSGD_MPI_CHECK(-1, MPI_Comm_rank(world, &rank_));
   LOCALSGD_MPI_CHECK(rank_, MPI_Comm_size(world, &world_size_));
   if (local_rank < 0) throw std::invalid_argument("NcclCommunicator: local rank must be >= 0");
@@ -103,14 +103,7 @@ void NcclCommunicator::mix_rows(torch::Tensor&, const MixingMatrix&) {
 
 std::vector<double> NcclCommunicator::gather_values(const std::vector<double>& mine) {
   if (world_size_ == 1) return mine;
-  const int count = static_cast<int>(mine.size());
-  std::vector<int> counts(world_size_), offsets(world_size_, 0);
-  LOCALSGD_MPI_CHECK(rank_, MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, world_));
-  std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
-  std::vector<double> all(static_cast<std::size_t>(offsets.back() + counts.back()));
-  LOCALSGD_MPI_CHECK(rank_, MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(),
-                                           offsets.data(), MPI_DOUBLE, world_));
-  return all;
+  return watch_.all_gather(world_, mine);
 }
 
 ncclComm* NcclCommunicator::init_comm(MPI_Comm group) {
@@ -181,8 +174,10 @@ void NcclCommunicator::reduce_rows(torch::Tensor& rows, const WorkerGroups& grou
 }
 
 // cudaStreamSynchronize, but polling ncclCommGetAsyncError meanwhile: a dead peer or network
-// error then surfaces as an exception instead of a hang.
+// error then surfaces as an exception instead of a hang, and a stuck rank ends the job past
+// comm.collective_timeout, named over MPI as for the MPI backend.
 void NcclCommunicator::wait(ncclComm* comm) {
+  const auto start = std::chrono::steady_clock::now();
   for (;;) {
     const cudaError_t state = cudaStreamQuery(stream_);
     if (state == cudaSuccess) return;
@@ -190,6 +185,8 @@ void NcclCommunicator::wait(ncclComm* comm) {
     ncclResult_t async = ncclSuccess;
     LOCALSGD_NCCL_CHECK(rank_, ncclCommGetAsyncError(comm, &async));
     check_nccl(async, "ncclAllReduce (asynchronous error)", __FILE__, __LINE__, rank_);
+    const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - start;
+    if (watch_.timeout() > 0 && waited.count() > watch_.timeout()) watch_.end_job("the NCCL all-reduce");
     std::this_thread::yield();
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "comm/communicator.h"
+#include "comm/mpi/collective_watch.h"
 
 // Opaque handles, as typedef'd by nccl.h (ncclComm_t) and cuda_runtime.h (cudaStream_t), so
 // this header needs neither.
@@ -23,7 +24,8 @@ class NcclCommunicator : public Communicator {
  public:
   // Collective over `world`. Uses CUDA device local_rank % device count (Slurm may show each
   // task a single GPU). block_size > 0 must divide the world size. Destroy before MPI_Finalize.
-  NcclCommunicator(MPI_Comm world, int local_rank, int block_size);
+  // A rank stuck past collective_timeout seconds ends the job, named (CollectiveWatch; 0 = never).
+  NcclCommunicator(MPI_Comm world, int local_rank, int block_size, double collective_timeout = 0);
   ~NcclCommunicator() override;
   NcclCommunicator(const NcclCommunicator&) = delete;
   NcclCommunicator& operator=(const NcclCommunicator&) = delete;
@@ -60,6 +62,7 @@ class NcclCommunicator : public Communicator {
   void* staging_ = nullptr;  // device copy of CPU rows
   std::size_t staging_bytes_ = 0;
   bool failed_ = false;  // an error left the communicators unusable: abort, do not destroy
+  CollectiveWatch watch_;  // host-side exchanges, and the deadline of device ones
 };
 
 }  // namespace localsgd
