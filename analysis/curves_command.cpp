@@ -61,6 +61,8 @@ void run_curves(const CurvesOptions& options, std::ostream& warnings) {
     labels.push_back(spec.label);
     every_run.insert(every_run.end(), runs.begin(), runs.end());
   }
+  if (std::all_of(every_run.begin(), every_run.end(), [](const RunCurve& run) { return run.steps.empty(); }))
+    throw AnalysisError("no run has a record to plot: every run diverged before its first evaluation");
   const std::string x_label = options.x == "time_seconds" ? describe_time_axis(every_run) : describe_field(options.x);
   const PlotText text{options.title,
                       options.xlabel.empty() ? x_label : options.xlabel,

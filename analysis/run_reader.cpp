@@ -100,6 +100,10 @@ RunCurve read_run_curve(const std::string& dir, const std::string& x_field,
     curve.x.push_back(x);
     curve.y.push_back(y);
   }
+  // A completed run records every evaluation, its last step included: none is a damaged file.
+  if (curve.steps.empty() && curve.status == "completed")
+    throw AnalysisError(curve.metrics_path + ": no records, but summary.json says the run completed (a completed "
+                        "run has one per evaluation): the file is empty or truncated");
   return curve;
 }
 
