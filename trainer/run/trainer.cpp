@@ -7,6 +7,7 @@
 #include "io/run_directory.h"
 #include "task/evaluation.h"
 #include "models/model_registry.h"
+#include "run/memory_check.h"
 #include "util/seeding.h"
 #include "util/stop_signal.h"
 
@@ -33,6 +34,7 @@ std::unique_ptr<Communicator> own_or_simulate(std::unique_ptr<Communicator> comm
 
 RunState initial_state(const RunConfig& config, const SampleSource& train, const Timeline& timeline,
                        Communicator& comm) {
+  check_replicas_fit(config, train.shape(), comm.local_workers());
   Replicas replicas(config, train.shape(), comm.local_workers(),
                     derive_seed(config.run.seed, SeedStream::kModelInit), comm.device());
   FlatSgd optimizer(config.optimizer, weight_decay_mask(replicas.layout, config.optimizer).to(comm.device()),
