@@ -17,20 +17,27 @@ passed=0 failed=0
 ok() { echo "ok   - $1"; passed=$((passed + 1)); }
 not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
 CONFIG="$ROOT/tests/configs/tiny-run.toml"
-# 8 epochs of 512 images, 4 x 8 per step: 128 steps; post-local SGD switching at epoch 4.
+# 8 epochs of 512 images, 4 x 8 per step: 128 steps; a learning-rate warm-up over the first 3
+# epochs; post-local SGD switching at epoch 4, then H = 3 local steps between averages.
 SETS=(--set run.epochs=8 --set run.eval_every_epochs=0.5 --set algorithm.kind=postlocal
-      --set algorithm.local_steps=3 --set algorithm.switch_epoch=4 --set run.checkpoint_every_steps=1)
+      --set algorithm.local_steps=3 --set algorithm.switch_epoch=4 --set run.checkpoint_every_steps=1
+      --set schedule.warmup_epochs=3)
 
 same_as() {  # DIR REFERENCE
   cmp -s "$1/metrics.jsonl" "$2/metrics.jsonl" && cmp -s "$1/model.pt" "$2/model.pt"
 }
 
-# kill_and_resume NAME DELAY LAUNCH...: starts the run, SIGKILLs it after DELAY seconds (if it is
-# still running), then runs it again to completion on the same directory.
+# kill_and_resume NAME EPOCH:DELAY LAUNCH...: starts the run, SIGKILLs it DELAY seconds after its
+# evaluation line of epoch EPOCH appears (where the run is, whatever the machine's speed; the
+# delays, a fraction of the half epoch to the next line, move the kill among the steps, syncs and
+# checkpoint writes after it), then runs it again to completion on the same directory.
 kill_and_resume() {
-  local name="$1" delay="$2"; shift 2
+  local name="$1" epoch="${2%%:*}" delay="${2##*:}"; shift 2
   "$@" --out "$TMP/$name" "${SETS[@]}" >"$TMP/$name.log" 2>&1 &
-  local pid=$! had
+  local pid=$! waited=0
+  until grep -q "^epoch $epoch " "$TMP/$name.log" 2>/dev/null || [[ "$waited" -ge 2400 ]]; do
+    sleep 0.05; waited=$((waited + 1))
+  done
   sleep "$delay"
   kill -9 "$pid" 2>/dev/null
   pkill -9 -f -- "--out $TMP/$name " 2>/dev/null  # MPI ranks outlive a killed mpirun briefly
@@ -39,45 +46,34 @@ kill_and_resume() {
   local had=0
   ls "$TMP/$name"/checkpoint.* >/dev/null 2>&1 && had="$(ls "$TMP/$name" | grep -c '^checkpoint\.')"
   [[ "$had" -gt 0 ]] && with_checkpoint=$((with_checkpoint + 1))
-  # Completed before the kill: a rerun is refused (the directory holds a completed run).
-  completed_first=0
-  [[ -e "$TMP/$name/summary.json" ]] && { completed_first=1; echo "# $name: completed before the kill after ${delay}s"; return; }
+  [[ -e "$TMP/$name/summary.json" ]] && { not_ok "$name: completed before the kill at epoch $epoch"; return; }
   timeout -k 5 "$LIMIT" "$@" --out "$TMP/$name" "${SETS[@]}" >>"$TMP/$name.log" 2>&1 ||
     { not_ok "$name: the resumed run failed or hung"; tail -3 "$TMP/$name.log"; return; }
-  echo "# $name: killed after ${delay}s, checkpoint files left: $had"
+  echo "# $name: killed ${delay}s after epoch $epoch, $(grep -o 'resuming from .* at step [0-9]*' "$TMP/$name.log" | sed 's/.* at //'), checkpoint files left: $had"
 }
 
-seconds() { python3 -c 'import time; print(time.monotonic())'; }
-# fractions F... of a measured duration, as sleep arguments
-points() { python3 -c 'import sys; d = float(sys.argv[1]); print(" ".join("%.2f" % (d * float(f)) for f in sys.argv[2:]))' "$@"; }
-
-start=$(seconds)
 "$TRAIN" "$CONFIG" --out "$TMP/whole" "${SETS[@]}" >"$TMP/whole.log" 2>&1 || { echo "the reference run failed"; exit 1; }
-duration=$(python3 -c "import sys; print($(seconds) - $start)")
 if ls "$TMP/whole"/checkpoint.* >/dev/null 2>&1; then not_ok "a completed run leaves its checkpoint"; else ok "a completed run removes its checkpoint"; fi
 tried=0 survived=0 with_checkpoint=0
-for delay in $(points "$duration" 0.35 0.5 0.6 0.7 0.8 0.9); do
-  kill_and_resume "sim-$delay" "$delay" "$TRAIN" "$CONFIG"
-  [[ $completed_first -eq 1 ]] && continue  # not a kill point
+# In the warm-up (epochs 0-3), at the post-local switch (epoch 4), in the local phase.
+for epoch in 1.00:0 2.50:0.15 4.00:0 4.50:0.1 6.00:0.25 7.50:0.05; do
+  kill_and_resume "sim-$epoch" "$epoch" "$TRAIN" "$CONFIG"
   tried=$((tried + 1))
-  if same_as "$TMP/sim-$delay" "$TMP/whole"; then survived=$((survived + 1)); else not_ok "killed after ${delay}s: resumed run differs"; fi
+  if same_as "$TMP/sim-$epoch" "$TMP/whole"; then survived=$((survived + 1)); else not_ok "killed at epoch $epoch: resumed run differs"; fi
 done
 [[ "$survived" -eq "$tried" ]] && ok "simulated: $survived of $tried kill points resumed byte-identical"
 # The kills must land in training, after checkpoints were written, or the test proves nothing.
-if [[ "$with_checkpoint" -ge 4 ]]; then ok "simulated: $with_checkpoint of $tried kills left a checkpoint to resume from"
-else not_ok "only $with_checkpoint of $tried kills left a checkpoint (the run is too short for its kill points)"; fi
+if [[ "$with_checkpoint" -eq "$tried" ]]; then ok "simulated: $with_checkpoint of $tried kills left a checkpoint to resume from"
+else not_ok "only $with_checkpoint of $tried kills left a checkpoint"; fi
 
-start=$(seconds)
 mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --out "$TMP/mpi-whole" "${SETS[@]}" --set comm.backend=mpi \
   >"$TMP/mpi-whole.log" 2>&1 || { echo "the MPI reference run failed"; tail -3 "$TMP/mpi-whole.log"; exit 1; }
-mpi_duration=$(python3 -c "import sys; print($(seconds) - $start)")
 same_as "$TMP/mpi-whole" "$TMP/whole" && ok "MPI with checkpoints = simulated"
 mpi_tried=0 mpi_survived=0 with_checkpoint=0
-for delay in $(points "$mpi_duration" 0.5 0.75); do
-  kill_and_resume "mpi-$delay" "$delay" mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
-  [[ $completed_first -eq 1 ]] && continue
+for epoch in 3.00:0.1 5.50:0.3; do
+  kill_and_resume "mpi-$epoch" "$epoch" mpirun -np 4 --oversubscribe "$TRAIN" "$CONFIG" --set comm.backend=mpi
   mpi_tried=$((mpi_tried + 1))
-  if same_as "$TMP/mpi-$delay" "$TMP/whole"; then mpi_survived=$((mpi_survived + 1)); else not_ok "MPI killed after ${delay}s: resumed run differs"; fi
+  if same_as "$TMP/mpi-$epoch" "$TMP/whole"; then mpi_survived=$((mpi_survived + 1)); else not_ok "MPI killed at epoch $epoch: resumed run differs"; fi
 done
 [[ "$mpi_survived" -eq "$mpi_tried" ]] && ok "MPI: $mpi_survived of $mpi_tried kill points resumed byte-identical ($with_checkpoint with checkpoints)"
 [[ "$with_checkpoint" -ge 1 ]] || not_ok "no MPI kill left checkpoints"
