@@ -3,6 +3,8 @@
 // and the sync policies against what they promise.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "data/augment.h"
@@ -203,6 +205,42 @@ TEST(TrainerTest, DivergenceIsAResultNotACrash) {
   EXPECT_EQ(result.status, "diverged");
   EXPECT_GE(result.diverged_at_step, 0);
   EXPECT_LT(result.diverged_at_step, trainer.timeline().total_steps());
+}
+
+// The test split served with NaN pixels: training stays finite, the first test loss does not.
+class NanTestImages : public SampleSource {
+ public:
+  explicit NanTestImages(Dataset data) : images_(std::move(data)) {}
+  std::int64_t size() const override { return images_.size(); }
+  DataShape shape() const override { return images_.shape(); }
+  Batch batch(const torch::Tensor& indices, bool augment, at::Generator& generator) const override {
+    Batch batch = images_.batch(indices, augment, generator);
+    batch.inputs.fill_(std::numeric_limits<float>::quiet_NaN());
+    return batch;
+  }
+
+ private:
+  InMemoryImages images_;
+};
+
+// A NaN test loss is a divergence as a NaN training loss is: the run ends at that evaluation,
+// recorded, instead of training on with a null test loss.
+TEST(TrainerTest, NonFiniteTestLossEndsTheRunAsDiverged) {
+  const auto data = synthetic_data();
+  RunConfig config = quick_config("local", 2, 2);
+  config.run.eval_every_epochs = config.run.epochs / 4;
+  const InMemoryImages train(data.train);
+  const NanTestImages test(data.test);
+  Trainer trainer(config, train, test);
+  std::int64_t first_evaluation = -1;
+  for (std::int64_t step = 0; first_evaluation < 0; ++step)
+    if (trainer.timeline().evaluates_after(step)) first_evaluation = step;
+  ASSERT_LT(first_evaluation + 1, trainer.timeline().total_steps());  // else the run ends there anyway
+  const RunResult result = trainer.run(nullptr);
+  EXPECT_EQ(result.status, "diverged");
+  EXPECT_EQ(result.diverged_at_step, first_evaluation);
+  EXPECT_EQ(trainer.state().metrics_lines.size(), 1u);
+  EXPECT_EQ(trainer.state().step, first_evaluation + 1);
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: localsgd-train CONFIG.toml --out RUN_DIR [--force] [--set section.key=value]...\n"
-    "  --force  replace a completed run in RUN_DIR and start afresh (its checkpoints discarded)\n"
-    "       localsgd-train --describe\n";
+    "       localsgd-train --describe\n"
+    "  --force  replace a completed run in RUN_DIR and start afresh (its checkpoints discarded)\n";
 
 struct Arguments {
   std::string config, out;
