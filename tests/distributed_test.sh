@@ -95,10 +95,13 @@ else
     took=$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     ranks_alive() { for pid in "${ranks[@]}"; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
     for _ in $(seq 1 $((KILL_BOUND * 10))); do ranks_alive || break; sleep 0.1; done
-    if [[ $rc -ne 0 && ! -e "$TMP/killed" ]] && ! ranks_alive; then
+    # Rank 0 claims (creates and locks) the run directory before training; killed, it leaves it
+    # empty: no result file may be in it.
+    results="$(ls "$TMP/killed" 2>/dev/null | grep -E '^(summary\.json|metrics\.jsonl|timing\.jsonl|model\.pt|config\.toml)$')"
+    if [[ $rc -ne 0 && -z "$results" ]] && ! ranks_alive; then
       ok "kill: mpirun exited with $rc ${took}s after a rank was killed (bound ${KILL_BOUND}s), every rank gone, no outputs"
     else
-      not_ok "kill: exit $rc after ${took}s; run dir: $(ls -d "$TMP/killed" 2>&1); ranks: ${ranks[*]}"
+      not_ok "kill: exit $rc after ${took}s; results left: ${results:-none}; ranks: ${ranks[*]}"
     fi
   fi
 fi
