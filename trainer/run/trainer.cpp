@@ -179,6 +179,12 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
   for (auto& model : state_.replicas.models) model->train();
 
   std::int64_t first_nonfinite = -1;  // this process's, since the last agreement
+  auto diverged = [&result](const Agreement& agreed) {  // a diverged run is a result, recorded with its step
+    if (agreed.diverged_at < 0) return false;
+    result.status = "diverged";
+    result.diverged_at_step = agreed.diverged_at;
+    return true;
+  };
   for (std::int64_t step = state_.step; step < end; ++step) {
     const std::int64_t calls_before = comm_->meter().calls();
     if (!train_step(step) && first_nonfinite < 0) first_nonfinite = step;
@@ -191,11 +197,7 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
     bool stop = false;
     if (!comm_->distributed() || exchanged || evaluates) {
       const Agreement agreed = agree(first_nonfinite);
-      if (agreed.diverged_at >= 0) {  // a diverged run is a result, recorded with its step
-        result.status = "diverged";
-        result.diverged_at_step = agreed.diverged_at;
-        break;
-      }
+      if (diverged(agreed)) break;
       stop = agreed.stop;
     }
     if (on_progress && comm_->is_leader()) {
@@ -205,20 +207,10 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
       on_progress({step + 1, timeline_.total_steps(), timeline_.epoch_at(step + 1), loss / seen, correct / seen,
                    state_.last_test_accuracy, elapsed()});
     }
+    // A non-finite test loss is a divergence as well; only the leader knows it, so agree again
+    // (no exchange when the workers are simulated).
     if (evaluates && !evaluate_and_record(step, elapsed(), on_eval) && first_nonfinite < 0) first_nonfinite = step;
-    // A non-finite test loss is a divergence as well; only the leader knows it: agree now.
-    if (evaluates && comm_->distributed()) {
-      const Agreement agreed = agree(first_nonfinite);
-      if (agreed.diverged_at >= 0) {
-        result.status = "diverged";
-        result.diverged_at_step = agreed.diverged_at;
-        break;
-      }
-    } else if (evaluates && first_nonfinite >= 0) {
-      result.status = "diverged";
-      result.diverged_at_step = first_nonfinite;
-      break;
-    }
+    if (evaluates && diverged(agree(first_nonfinite))) break;
     if (stop && state_.step < timeline_.total_steps()) {
       result.stopped = true;
       break;
