@@ -32,21 +32,15 @@ VARIANT=local-k16-b8-h2
 RUN="results/requeue/runs/$VARIANT/seed1"
 LOG="results/requeue/logs/train/$VARIANT/seed1.log"
 
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
-finish() { echo "slurm requeue tests: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit $?; }
+TEST_NAME="slurm requeue tests"
+# shellcheck source=slurm/test_lib.sh
+source "$HERE/slurm/test_lib.sh"
 
 [[ -x "$TRAINER" ]] || { not_ok "$TRAINER is not an executable"; finish; }
 [[ -x "$SNAKEMAKE" ]] || { not_ok "$SNAKEMAKE not found: create .venv (scripts/setup.sh)"; finish; }
-for b in slurmctld slurmd sbatch squeue scontrol munged; do
-  command -v "$b" >/dev/null || { not_ok "$b not found: run scripts/setup.sh"; finish; }
-done
+require_slurm_tools
 
-bash "$CLUSTER" reap "${TMPDIR:-/tmp}/localsgd-slurmrq."
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-slurmrq.XXXXXX")"
-echo "$$ slurm_requeue_test.sh" >"$TMP/owner"
+make_test_dir localsgd-slurmrq slurm_requeue_test.sh
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done

@@ -25,21 +25,15 @@ RUN_BOUND=180     # seconds for the accepted run (one smoke training job: 83 s w
                   # first status check after 40 s, ~20 s after 2 s)
 VARIANT=local-k16-b8-h2   # a smoke-scale run (python3 workflow/registry.py runs --scale smoke)
 
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
-finish() { echo "slurm status tests: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit $?; }
+TEST_NAME="slurm status tests"
+# shellcheck source=slurm/test_lib.sh
+source "$HERE/slurm/test_lib.sh"
 
 [[ -x "$TRAINER" ]] || { not_ok "$TRAINER is not an executable"; finish; }
 [[ -x "$SNAKEMAKE" ]] || { not_ok "$SNAKEMAKE not found: create .venv (scripts/setup.sh)"; finish; }
-for b in slurmctld slurmd sbatch squeue scontrol munged; do
-  command -v "$b" >/dev/null || { not_ok "$b not found: run scripts/setup.sh"; finish; }
-done
+require_slurm_tools
 
-bash "$CLUSTER" reap "${TMPDIR:-/tmp}/localsgd-slurmstatus."
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-slurmstatus.XXXXXX")"
-echo "$$ slurm_status_test.sh" >"$TMP/owner"
+make_test_dir localsgd-slurmstatus slurm_status_test.sh
 cleanup() {
   bash "$CLUSTER" stop "$TMP/cluster" || echo "slurm_status_test.sh: stopping the cluster failed" >&2
   if [[ $failed -eq 0 ]]; then rm -rf "$TMP"; else echo "slurm_status_test.sh: kept $TMP" >&2; fi

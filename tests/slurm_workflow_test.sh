@@ -28,11 +28,9 @@ RUN_BOUND=360   # seconds for one whole workflow run (smoke: ~50 s locally, 157 
                 # machine, 237 s with another test running, 2026-12-01)
 SCALE=smoke
 
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
-finish() { echo "slurm workflow tests: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit $?; }
+TEST_NAME="slurm workflow tests"
+# shellcheck source=slurm/test_lib.sh
+source "$HERE/slurm/test_lib.sh"
 
 [[ -x "$TRAINER" ]] || { not_ok "$TRAINER is not an executable"; finish; }
 [[ -x "$ANALYZER" ]] || { not_ok "$ANALYZER is not an executable (the figure rules need it)"; finish; }
@@ -40,18 +38,9 @@ finish() { echo "slurm workflow tests: $passed passed, $failed failed"; [[ $fail
   { not_ok "localsgd-microbench is not beside $TRAINER (the benchmark rules need it)"; finish; }
 ANALYZER="$(cd "$(dirname "$ANALYZER")" && pwd -P)/$(basename "$ANALYZER")"
 [[ -x "$SNAKEMAKE" ]] || { not_ok "$SNAKEMAKE not found: create .venv (scripts/setup.sh)"; finish; }
-for b in slurmctld slurmd sbatch squeue scontrol munged; do
-  command -v "$b" >/dev/null || {
-    not_ok "$b not found: run scripts/setup.sh (it installs slurmctld slurmd slurm-client munge)"
-    finish
-  }
-done
+require_slurm_tools
 
-# Clusters of earlier runs killed before they could stop them (tests/slurm/cluster.sh reap).
-bash "$CLUSTER" reap "${TMPDIR:-/tmp}/localsgd-slurmwf."
-
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-slurmwf.XXXXXX")"
-echo "$$ slurm_workflow_test.sh" >"$TMP/owner"
+make_test_dir localsgd-slurmwf slurm_workflow_test.sh
 local_pid=""
 cleanup() {
   [[ -n "$local_pid" ]] && kill "$local_pid" 2>/dev/null

@@ -105,6 +105,15 @@ class DryRunValidationTest(unittest.TestCase):
             stub.chmod(0o755)
         return wf
 
+    def copy_with_typo(self, name, declaration, old, new) -> Path:
+        """A workflow copy whose configs/experiments/<declaration> has `old` replaced by `new`."""
+        wf = self.copy_workflow(name)
+        path = wf / "configs" / "experiments" / declaration
+        text = path.read_text()
+        self.assertIn(old, text)
+        path.write_text(text.replace(old, new, 1))
+        return wf
+
     def setUp(self):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
@@ -116,18 +125,10 @@ class DryRunValidationTest(unittest.TestCase):
         wf = self.copy_workflow("scale")
         cases["unknown scale"] = (wf, ["scale=nope"],
                                   ["unknown scale 'nope'", "known scales: paper, small, smoke"])
-        wf = self.copy_workflow("blocks")
-        t17 = wf / "configs" / "experiments" / "table17.toml"
-        text = t17.read_text()
-        self.assertIn("block_size = [2, 4, 8]", text)
-        t17.write_text(text.replace("block_size = [2, 4, 8]", "block_size = [2, 3, 8]", 1))
+        wf = self.copy_with_typo("blocks", "table17.toml", "block_size = [2, 4, 8]", "block_size = [2, 3, 8]")
         cases["block size"] = (wf, [], ["table17.toml", "'hierarchical-k16-b32-h1-bs3-hb16'",
                                         "block_size 3 does not divide workers 16"])
-        wf = self.copy_workflow("algorithm")
-        t3 = wf / "configs" / "experiments" / "table3.toml"
-        text = t3.read_text()
-        self.assertIn('algorithm = "postlocal"', text)
-        t3.write_text(text.replace('algorithm = "postlocal"', 'algorithm = "postlcoal"', 1))
+        wf = self.copy_with_typo("algorithm", "table3.toml", 'algorithm = "postlocal"', 'algorithm = "postlcoal"')
         cases["algorithm"] = (wf, [], ["table3.toml", "unknown algorithm 'postlcoal'",
                                        "did you mean 'postlocal'?", "minibatch, local, postlocal"])
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
