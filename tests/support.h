@@ -1,5 +1,6 @@
 // Shared test helpers: a small learnable synthetic image set, a quick trainer config on it,
-// a module's parameter count, and the largest absolute difference between two tensors.
+// a module's parameter count, the largest absolute difference between two tensors, and a
+// float64 scope.
 #pragma once
 
 #include <torch/torch.h>
@@ -57,6 +58,16 @@ inline RunConfig quick_config(const std::string& kind, int workers, std::int64_t
   c.schedule.decay_factor = 1.0;
   return c;
 }
+
+// Runs a test body with float64 as LibTorch's default dtype: models and flat buffers follow it.
+class Float64Scope {
+ public:
+  Float64Scope() : saved_(torch::get_default_dtype()) { torch::set_default_dtype(caffe2::TypeMeta::Make<double>()); }
+  ~Float64Scope() { torch::set_default_dtype(saved_); }
+
+ private:
+  caffe2::TypeMeta saved_;
+};
 
 inline double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();

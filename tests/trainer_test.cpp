@@ -17,6 +17,7 @@
 namespace localsgd {
 namespace {
 
+using testing::Float64Scope;
 using testing::max_abs_difference;
 using testing::quick_config;
 using testing::synthetic_data;
@@ -28,16 +29,6 @@ using testing::synthetic_data;
 // below 1e-9 after 50 steps, while any real difference in the update (a wrong momentum or
 // weight-decay term) moves parameters by about lr x gradient ~ 1e-3 per step.
 constexpr double kFloat64TrainingTolerance = 1e-9;
-
-// Runs a test body with float64 as LibTorch's default dtype: models and flat buffers follow it.
-class Float64Scope {
- public:
-  Float64Scope() : saved_(torch::get_default_dtype()) { torch::set_default_dtype(caffe2::TypeMeta::Make<double>()); }
-  ~Float64Scope() { torch::set_default_dtype(saved_); }
-
- private:
-  caffe2::TypeMeta saved_;
-};
 
 TEST(TrainerTest, LocalSgdWithHEqualOneIsMinibatchSgd) {
   Float64Scope float64;

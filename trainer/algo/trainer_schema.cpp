@@ -11,13 +11,30 @@
 
 namespace localsgd {
 
+namespace {
+
+// An architecture without a stacked form refuses run.worker_passes = "stacked" at load.
+KindSchema with_stacked_check(const ModelKind& kind) {
+  KindSchema schema = kind.schema;
+  if (kind.make_stacked) return schema;
+  schema.check = [own = kind.schema.check, name = kind.schema.name](const RunConfig& c, KeyChecker& check) {
+    if (own) own(c, check);
+    if (c.run.worker_passes == "stacked")
+      check.fail("run.worker_passes", "\"stacked\" needs an architecture with a stacked form; model.arch = \"" +
+                                          name + "\" has none: use \"one-by-one\"");
+  };
+  return schema;
+}
+
+}  // namespace
+
 const ConfigSchema& trainer_schema() {
   static const ConfigSchema schema = [] {
     ConfigSchema s;
     for (const auto& kind : algorithm_kinds()) s.algorithms.push_back(kind.schema);
-    for (const auto& kind : model_kinds()) s.models.push_back(kind.schema);
+    for (const auto& kind : model_kinds()) s.models.push_back(with_stacked_check(kind));
     s.datasets = dataset_names();
-    s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy"};
+    s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes"};
     return s;
   }();
   return schema;

@@ -21,6 +21,10 @@ struct RunSection {
   double epochs = 1.0;          // training stops once the workers together saw epochs x N samples
   double eval_every_epochs = 1.0;  // evaluation cadence; the end of training is always evaluated
   int threads = 0;              // intra-op threads; 0 = the CPUs this process may use
+  // How this process's workers run their passes (passes/worker_passes.h): "one-by-one" (the
+  // arithmetic of MPI runs, bit for bit) or "stacked" (all replicas as one grouped network:
+  // the same maths to float rounding, faster for many narrow replicas).
+  std::string worker_passes = "one-by-one";
   // Checkpoints of the run state into the run directory, so that a killed or preempted run
   // resumes exactly: after every n steps (0 = none). Removed when the run completes.
   std::int64_t checkpoint_every_steps = 0;

@@ -150,6 +150,7 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.at_least<std::int64_t>("run.checkpoint_every_steps", c.run.checkpoint_every_steps, 0);
 
   const auto choices = key_choices(schema);
+  check.one_of("run.worker_passes", c.run.worker_passes, choices.at("run.worker_passes"));
   check.one_of("data.dataset", c.data.dataset, choices.at("data.dataset"));
   check.at_least<std::int64_t>("data.train_subset", c.data.train_subset, 0);
   check.at_least<std::int64_t>("data.test_subset", c.data.test_subset, 0);

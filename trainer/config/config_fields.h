@@ -16,6 +16,7 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("epochs", c.run.epochs);
   v("eval_every_epochs", c.run.eval_every_epochs);
   v("threads", c.run.threads);
+  v("worker_passes", c.run.worker_passes);
   v("checkpoint_every_steps", c.run.checkpoint_every_steps);
 
   v.section("data");

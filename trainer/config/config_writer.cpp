@@ -138,7 +138,8 @@ std::map<std::string, std::vector<std::string>> key_choices(const ConfigSchema& 
     for (const auto& k : kinds) out.push_back(k.name);
     return out;
   };
-  return {{"data.dataset", schema.datasets},
+  return {{"run.worker_passes", {"one-by-one", "stacked"}},
+          {"data.dataset", schema.datasets},
           {"model.arch", names(schema.models)},
           {"algorithm.kind", names(schema.algorithms)},
           {"algorithm.bn_stats", {"local", "average"}},

@@ -175,19 +175,20 @@ std::string metrics_line(const EvalRecord& r) {
 }
 
 std::string timing_line(const EvalRecord& r) {
-  return JsonRecord()
-                 .add("step", r.step)
-                 .add("wall_seconds", r.wall_seconds)
-                 .add("train_seconds", r.train_seconds)
-                 .add("modelled_seconds", r.modelled_seconds())
-                 .add("time_seconds", r.reported_seconds())
-                 .add("comm_seconds", r.global_comm.seconds)
-                 .add("comm_algbw_gbps", r.global_comm.algbw_gbps())
-                 .add("comm_busbw_gbps", r.global_comm.busbw_gbps())
-                 .add("block_comm_seconds", r.block_comm.seconds)
-                 .add("block_comm_algbw_gbps", r.block_comm.algbw_gbps())
-                 .add("block_comm_busbw_gbps", r.block_comm.busbw_gbps())
-                 .str();
+  JsonRecord line;
+  line.add("step", r.step)
+      .add("wall_seconds", r.wall_seconds)
+      .add("train_seconds", r.train_seconds)
+      .add("modelled_seconds", r.modelled_seconds())
+      .add("time_seconds", r.reported_seconds())
+      .add("comm_seconds", r.global_comm.seconds)
+      .add("comm_algbw_gbps", r.global_comm.algbw_gbps())
+      .add("comm_busbw_gbps", r.global_comm.busbw_gbps())
+      .add("block_comm_seconds", r.block_comm.seconds)
+      .add("block_comm_algbw_gbps", r.block_comm.algbw_gbps())
+      .add("block_comm_busbw_gbps", r.block_comm.busbw_gbps());
+  for (std::size_t p = 0; p < kPhaseCount; ++p) line.add(phase_key(static_cast<Phase>(p)), r.phases.seconds[p]);
+  return line.str();
 }
 
 std::string summary_json(const RunConfig& config, const RunResult& result, std::int64_t parameter_count) {

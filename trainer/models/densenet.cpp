@@ -177,7 +177,7 @@ ModelKind densenet_model_kind() {
     options.num_classes = shape.num_classes;
     return std::make_shared<DenseNetImpl>(options);
   };
-  return {schema, make};
+  return {schema, make, nullptr};  // no stacked form yet: run.worker_passes = "stacked" is refused
 }
 
 }  // namespace localsgd

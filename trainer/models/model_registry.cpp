@@ -1,5 +1,6 @@
 #include "models/model_registry.h"
 
+#include <stdexcept>
 
 namespace localsgd {
 
@@ -13,6 +14,13 @@ const std::vector<ModelKind>& model_kinds() {
 
 ModelPtr make_model(const RunConfig& config, const DataShape& shape) {
   return find_registered(model_kinds(), config.model.arch, "model.arch", "architecture").make(config, shape);
+}
+
+ModelPtr make_stacked_model(const RunConfig& config, const DataShape& shape, int replicas) {
+  const ModelKind& kind = find_registered(model_kinds(), config.model.arch, "model.arch", "architecture");
+  if (!kind.make_stacked)
+    throw std::invalid_argument("model.arch '" + config.model.arch + "' has no stacked form for run.worker_passes = \"stacked\"");
+  return kind.make_stacked(config, shape, replicas);
 }
 
 }  // namespace localsgd

@@ -17,6 +17,12 @@ struct ModelKind {
   KindSchema schema;
   // Builds the model (parameters not yet initialised: Model::initialise does that).
   std::function<ModelPtr(const RunConfig&, const DataShape&)> make;
+  // Optional: the stacked form of `replicas` copies (run.worker_passes = "stacked"): one network
+  // whose every layer is grouped over the replicas. Its forward takes the replicas' batches
+  // stacked along the channels ([B, replicas x C, H, W], replica-major) and returns
+  // [replicas, B, outputs]. Its parameters and floating-point buffers are the plain model's,
+  // in the same order, each the replicas' tensors concatenated along the first dimension.
+  std::function<ModelPtr(const RunConfig&, const DataShape&, int replicas)> make_stacked;
 };
 
 // The registered architectures, in registration order.
@@ -25,6 +31,10 @@ const std::vector<ModelKind>& model_kinds();
 // The architecture's model for `config` on data of `shape`; throws std::invalid_argument for an
 // unknown arch, listing the known ones.
 ModelPtr make_model(const RunConfig& config, const DataShape& shape);
+
+// The architecture's stacked form of `replicas` models; throws std::invalid_argument when it has
+// none (the config check refuses that earlier, naming run.worker_passes).
+ModelPtr make_stacked_model(const RunConfig& config, const DataShape& shape, int replicas);
 
 // Each architecture's registration (defined in its own file).
 ModelKind resnet_model_kind();

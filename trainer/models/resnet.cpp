@@ -11,10 +11,13 @@
 namespace localsgd {
 namespace {
 
-torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+// `replicas` > 1: one group per replica, each with in -> out channels.
+torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                       std::int64_t replicas = 1) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in * replicas, out * replicas, kernel)
                                .stride(stride)
                                .padding(kernel / 2)
+                               .groups(replicas)
                                .bias(false));
 }
 
@@ -28,15 +31,15 @@ std::array<std::int64_t, 3> resnet_stage_widths(double width) {
   return widths;
 }
 
-BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
-  conv1 = register_module("conv1", conv(in, out, 3, stride));
-  bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
-  conv2 = register_module("conv2", conv(out, out, 3, 1));
-  bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+BasicBlockImpl::BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride, std::int64_t replicas) {
+  conv1 = register_module("conv1", conv(in, out, 3, stride, replicas));
+  bn1 = register_module("bn1", torch::nn::BatchNorm2d(out * replicas));
+  conv2 = register_module("conv2", conv(out, out, 3, 1, replicas));
+  bn2 = register_module("bn2", torch::nn::BatchNorm2d(out * replicas));
   shortcut = register_module("shortcut", torch::nn::Sequential());
   if (stride != 1 || in != out) {
-    shortcut->push_back(conv(in, out, 1, stride));
-    shortcut->push_back(torch::nn::BatchNorm2d(out));
+    shortcut->push_back(conv(in, out, 1, stride, replicas));
+    shortcut->push_back(torch::nn::BatchNorm2d(out * replicas));
   }
 }
 
@@ -50,19 +53,23 @@ ResNetImpl::ResNetImpl(const ResNetOptions& opts) : options(opts) {
   if (opts.depth < 8 || (opts.depth - 2) % 6 != 0)
     throw std::invalid_argument("ResNet depth must be 6n+2 (got " + std::to_string(opts.depth) + ")");
   const int blocks_per_stage = (opts.depth - 2) / 6;
+  if (opts.replicas < 1) throw std::invalid_argument("ResNet replicas must be >= 1");
   const auto widths = resnet_stage_widths(opts.width);
-  stem = register_module("stem", conv(opts.in_channels, widths[0], 3, 1));
-  stem_bn = register_module("stem_bn", torch::nn::BatchNorm2d(widths[0]));
+  const std::int64_t k = opts.replicas;
+  stem = register_module("stem", conv(opts.in_channels, widths[0], 3, 1, k));
+  stem_bn = register_module("stem_bn", torch::nn::BatchNorm2d(widths[0] * k));
   stages = register_module("stages", torch::nn::Sequential());
   std::int64_t in = widths[0];
   for (int stage = 0; stage < 3; ++stage) {
     for (int b = 0; b < blocks_per_stage; ++b) {
       const std::int64_t stride = (stage > 0 && b == 0) ? 2 : 1;
-      stages->push_back(BasicBlock(in, widths[stage], stride));
+      stages->push_back(BasicBlock(in, widths[stage], stride, k));
       in = widths[stage];
     }
   }
-  classifier = register_module("classifier", torch::nn::Linear(in, opts.num_classes));
+  // Stacked: the replicas' classifiers one above the other ([k x classes, in]), applied per
+  // replica by a batched product in forward().
+  classifier = register_module("classifier", torch::nn::Linear(in, opts.num_classes * k));
 }
 
 std::int64_t conv_multiply_accumulates(const torch::nn::Conv2dImpl& conv, std::int64_t& height, std::int64_t& width) {
@@ -96,7 +103,11 @@ torch::Tensor ResNetImpl::forward(const torch::Tensor& x) {
   auto y = torch::relu(stem_bn(stem(x)));
   y = stages->forward(y);
   y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
-  return classifier(y);
+  if (options.replicas == 1) return classifier(y);
+  const std::int64_t k = options.replicas, batch = y.size(0);
+  const auto features = y.view({batch, k, -1}).transpose(0, 1);  // [k, B, in]
+  const auto weight = classifier->weight.view({k, options.num_classes, -1});
+  return torch::baddbmm(classifier->bias.view({k, 1, options.num_classes}), features, weight.transpose(1, 2));
 }
 
 void ResNetImpl::initialise(at::Generator& generator) { initialise_resnet(*this, generator); }
@@ -122,7 +133,16 @@ ModelKind resnet_model_kind() {
     options.num_classes = shape.num_classes;
     return std::make_shared<ResNetImpl>(options);
   };
-  return {schema, make};
+  auto make_stacked = [](const RunConfig& c, const DataShape& shape, int replicas) -> ModelPtr {
+    ResNetOptions options;
+    options.depth = c.model.depth;
+    options.width = c.model.width;
+    options.in_channels = shape.channels;
+    options.num_classes = shape.num_classes;
+    options.replicas = replicas;
+    return std::make_shared<ResNetImpl>(options);
+  };
+  return {schema, make, make_stacked};
 }
 
 void initialise_resnet(ResNetImpl& model, at::Generator& generator) {

@@ -18,6 +18,9 @@ struct ResNetOptions {
   double width = 1.0;
   std::int64_t in_channels = 3;
   std::int64_t num_classes = 10;
+  // > 1: the stacked form of that many replicas (models/model_registry.h, make_stacked): every
+  // convolution grouped over them, BN over all their channels, the classifier batched.
+  std::int64_t replicas = 1;
 };
 
 // Stage widths after the multiplier: round(16w), round(32w), round(64w), each at least 1.
@@ -28,7 +31,7 @@ std::int64_t conv_multiply_accumulates(const torch::nn::Conv2dImpl& conv, std::i
 
 class BasicBlockImpl : public torch::nn::Module {
  public:
-  BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride);
+  BasicBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride, std::int64_t replicas = 1);
   torch::Tensor forward(const torch::Tensor& x);
   // Multiply-accumulates of the convolutions on one input; height and width become the output's.
   std::int64_t multiply_accumulates(std::int64_t& height, std::int64_t& width) const;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "comm/comm_meter.h"
+#include "run/phase_times.h"
 
 namespace localsgd {
 
@@ -30,6 +31,7 @@ struct EvalRecord {
   CommStats global_comm, block_comm;  // with seconds and bandwidths
   int workers_in_process = 1;         // K when simulated, 1 per rank when distributed
   bool distributed = false;           // workers in separate processes: times are measured
+  PhaseTimes phases;                  // since the start, this process's
 
   // A simulated run's time on the cluster the cost model describes: one worker's share of the
   // measured compute (the K workers of this process run one after another, a cluster's run at

@@ -75,6 +75,7 @@ void RunState::save(torch::serialize::OutputArchive& archive) const {
   write_lines(archive, "timing_lines", timing_lines);
   archive.write("result", doubles({result.best_test_accuracy, result.final_test_accuracy, result.eval_seconds,
                                    last_test_accuracy, seconds_before, train_seconds_before}));
+  archive.write("phase_seconds", doubles({phase_times.seconds.begin(), phase_times.seconds.end()}));
 }
 
 void RunState::load(torch::serialize::InputArchive& archive) {
@@ -111,6 +112,9 @@ void RunState::load(torch::serialize::InputArchive& archive) {
   last_test_accuracy = r[3];
   seconds_before = r[4];
   train_seconds_before = r[5];
+  std::vector<double> phases(kPhaseCount);
+  read_doubles(archive, "phase_seconds", phases);
+  std::copy(phases.begin(), phases.end(), phase_times.seconds.begin());
 }
 
 }  // namespace localsgd

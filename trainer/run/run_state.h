@@ -17,6 +17,7 @@
 #include "data/worker_batches.h"
 #include "models/replicas.h"
 #include "optim/flat_sgd.h"
+#include "run/phase_times.h"
 #include "run/records.h"
 
 namespace localsgd {
@@ -41,6 +42,7 @@ struct RunState {
   double last_test_accuracy = -1;
   double seconds_before = 0;           // wall and train seconds of the runs this one resumes
   double train_seconds_before = 0;
+  PhaseTimes phase_times;              // measured, since the run started (resumes included)
 
   void save(torch::serialize::OutputArchive& archive) const;
   // Throws std::runtime_error when the archive holds another run's shapes.

@@ -40,7 +40,7 @@ RunState initial_state(const RunConfig& config, const SampleSource& train, const
   FlatSgd optimizer(config.optimizer, weight_decay_mask(replicas.layout, config.optimizer).to(comm.device()),
                     comm.local_workers());
   RunState state{0, std::move(replicas), std::move(optimizer), make_algorithm(config, timeline), {},
-                 Tallies(comm.local_workers()), &comm, {}, {}, {}, -1, 0, 0};
+                 Tallies(comm.local_workers()), &comm, {}, {}, {}, -1, 0, 0, {}};
   for (int r = 0; r < comm.local_workers(); ++r)
     state.batches.emplace_back(config.run.seed, comm.world_size(), comm.first_worker() + r, train.size());
   return state;
@@ -68,6 +68,7 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
       comm_(own_or_simulate(std::move(comm), config)),
       policy_(SyncPolicy::from(config)),
       state_(initial_state(config, train_, timeline_, *comm_)),
+      passes_(make_worker_passes(config, train_.shape(), state_.replicas)),
       averaged_(make_model(config, train_.shape())) {
   comm_->meter().set_cost_model({config.comm.latency, config.comm.bandwidth},
                                 {config.comm.block_latency, config.comm.block_bandwidth});
@@ -82,23 +83,35 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
 bool Trainer::train_step(std::int64_t step) {
   Replicas& replicas = state_.replicas;
   Tallies& tallies = state_.tallies;
+  PhaseTimes& times = state_.phase_times;
   replicas.grads.zero_();
+  std::vector<Batch> batches;
+  {
+    PhaseTimer timer(times, Phase::kData);
+    for (int r = 0; r < replicas.count(); ++r) {
+      Batch batch = state_.batches[r].next(train_, config_.algorithm.local_batch, config_.data.augment);
+      batches.push_back({batch.inputs.to(comm_->device()), batch.targets.to(comm_->device())});
+    }
+  }
+  const auto passes = passes_->run(replicas, batches, task_, times);
   bool finite = true;
   for (int r = 0; r < replicas.count(); ++r) {
-    const Batch batch = state_.batches[r].next(train_, config_.algorithm.local_batch, config_.data.augment);
-    const auto targets = batch.targets.to(comm_->device());
-    const auto outputs = replicas.models[r]->forward(batch.inputs.to(comm_->device()));
-    const auto loss = task_.loss(outputs, targets);
-    loss.backward();
-    const double value = loss.item<double>();
-    finite = finite && std::isfinite(value);
-    tallies.loss_sums[r] += value * targets.size(0);
-    tallies.corrects[r] += task_.correct(outputs.detach(), targets);
-    tallies.samples[r] += static_cast<double>(targets.size(0));
+    const double samples = static_cast<double>(batches[r].targets.size(0));
+    finite = finite && std::isfinite(passes[r].loss);
+    tallies.loss_sums[r] += passes[r].loss * samples;
+    tallies.corrects[r] += passes[r].correct;
+    tallies.samples[r] += samples;
   }
   StepContext context{step, timeline_.learning_rate(step), replicas, state_.optimizer, *comm_, policy_};
-  state_.algorithm->after_backward(context);
-  state_.algorithm->local_update(context);
+  {
+    PhaseTimer timer(times, Phase::kExchange);
+    state_.algorithm->after_backward(context);
+  }
+  {
+    PhaseTimer timer(times, Phase::kOptimizer);
+    state_.algorithm->local_update(context);
+  }
+  PhaseTimer timer(times, Phase::kExchange);
   state_.algorithm->after_update(context);
   return finite;
 }
@@ -224,8 +237,10 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
 bool Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCallback& on_eval) {
   RunResult& result = state_.result;
   const auto eval_start = Clock::now();
-  const EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
+  EvalRecord record = evaluate_after(step, wall, wall - result.eval_seconds);
   result.eval_seconds += seconds_since(eval_start);
+  state_.phase_times[Phase::kEvaluation] = result.eval_seconds;
+  record.phases = state_.phase_times;
   state_.metrics_lines.push_back(metrics_line(record));
   state_.timing_lines.push_back(timing_line(record));
   if (on_eval && comm_->is_leader()) on_eval(record);

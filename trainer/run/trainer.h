@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "data/sample_source.h"
+#include "passes/worker_passes.h"
 #include "run/records.h"
 #include "run/run_state.h"
 #include "schedule/timeline.h"
@@ -44,6 +45,7 @@ class Trainer {
   Replicas& replicas() { return state_.replicas; }
   RunState& state() { return state_; }
   Communicator& communicator() { return *comm_; }
+  const WorkerPasses& worker_passes() const { return *passes_; }
 
  private:
   // One step on every worker of this process; returns whether every local loss was finite.
@@ -72,6 +74,7 @@ class Trainer {
   Classification task_;
   SyncPolicy policy_;
   RunState state_;
+  std::unique_ptr<WorkerPasses> passes_;
   ModelPtr averaged_;
   torch::Tensor averaged_params_, averaged_bn_;  // [1, P], [1, S]
 };
