@@ -66,8 +66,8 @@ int train(const localsgd::RunConfig& config, const Arguments& args, localsgd::Ba
   using namespace localsgd;
   if (config.run.threads > available_cpus())  // oversubscribed threads spin-wait: ~15x slower (BENCHMARKS.md)
     throw ConfigError("run.threads: " + std::to_string(config.run.threads) + " threads, but this process may run on " +
-                      std::to_string(available_cpus()) + " CPUs (its affinity mask: the machine, taskset or Slurm's "
-                      "allocation); set run.threads to at most that, or 0 for all of them");
+                      std::to_string(available_cpus()) + " CPUs (its affinity mask within Slurm's allocation "
+                      "and its node's MPI ranks); set run.threads to at most that, or 0 for all of them");
   const int threads = apply_thread_count(config.run.threads);
   if (backend.is_leader())
     std::cerr << "# localsgd-train: backend " << backend.name() << ", " << threads

@@ -188,7 +188,7 @@ std::string timing_line(const EvalRecord& r) {
       .add("block_comm_algbw_gbps", r.block_comm.algbw_gbps())
       .add("block_comm_busbw_gbps", r.block_comm.busbw_gbps());
   for (std::size_t p = 0; p < kPhaseCount; ++p) line.add(phase_key(static_cast<Phase>(p)), r.phases.seconds[p]);
-  return line.str();
+  return line.add("rss_bytes", r.rss_bytes).add("peak_rss_bytes", r.peak_rss_bytes).str();
 }
 
 std::string summary_json(const RunConfig& config, const RunResult& result, std::int64_t parameter_count) {

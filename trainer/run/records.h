@@ -32,6 +32,7 @@ struct EvalRecord {
   int workers_in_process = 1;         // K when simulated, 1 per rank when distributed
   bool distributed = false;           // workers in separate processes: times are measured
   PhaseTimes phases;                  // since the start, this process's
+  std::int64_t rss_bytes = 0, peak_rss_bytes = 0;  // this process's resident set, now and at most
 
   // A simulated run's time on the cluster the cost model describes: one worker's share of the
   // measured compute (the K workers of this process run one after another, a cluster's run at

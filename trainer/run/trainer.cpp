@@ -8,6 +8,7 @@
 #include "task/evaluation.h"
 #include "models/model_registry.h"
 #include "run/memory_check.h"
+#include "util/process_memory.h"
 #include "util/seeding.h"
 #include "util/stop_signal.h"
 
@@ -241,6 +242,8 @@ bool Trainer::evaluate_and_record(std::int64_t step, double wall, const EvalCall
   result.eval_seconds += seconds_since(eval_start);
   state_.phase_times[Phase::kEvaluation] = result.eval_seconds;
   record.phases = state_.phase_times;
+  record.rss_bytes = resident_set_bytes();
+  record.peak_rss_bytes = peak_resident_set_bytes();
   state_.metrics_lines.push_back(metrics_line(record));
   state_.timing_lines.push_back(timing_line(record));
   if (on_eval && comm_->is_leader()) on_eval(record);
