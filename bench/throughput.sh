@@ -3,8 +3,11 @@
 # same model, batch and thread count: one worker, mini-batch SGD, batch 32, 2 threads, the
 # model and data subset of configs/small/fashion-mnist.toml.
 #
-#   [LOCALSGD_TRAIN=path/to/localsgd-train] bash bench/throughput.sh [--steps N] [--batch B] [--threads T] [--config FILE]
+#   [LOCALSGD_TRAIN=path/to/localsgd-train] bash bench/throughput.sh [--steps N] [--batch B] [--threads T]
+#       [--width W] [--one-worker] [--config FILE]
 #
+# --width overrides the config's model.width on both sides (1 = the full ResNet-20);
+# --one-worker skips the K = 4 job.
 # Prints the command lines, the machine, and a Markdown table row with both images/s and
 # the ratio trainer / baseline. Needs the build (scripts/setup.sh) and Debian's python3-torch.
 set -euo pipefail
@@ -19,13 +22,16 @@ CONFIG="configs/small/fashion-mnist.toml"
 PYTHON=/usr/bin/python3   # Debian's, with python3-torch
 TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"  # another build: LOCALSGD_TRAIN=build-x/localsgd-train
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+WIDTH_OVERRIDE="" ONE_WORKER=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --steps) STEPS="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --config) CONFIG="$2"; shift 2 ;;
+    --width) WIDTH_OVERRIDE="$2"; shift 2 ;;
+    --one-worker) ONE_WORKER=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "throughput.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -47,6 +53,7 @@ print(m.get("depth", 20), m.get("width", 1.0), d.get("train_subset", 0),
 PY
 )
 [[ "$SUBSET" -gt 0 ]] || SUBSET=60000
+[[ -z "$WIDTH_OVERRIDE" ]] || WIDTH="$WIDTH_OVERRIDE"
 # The trainer runs about as many steps as the baseline times: epochs = steps * batch / N.
 EPOCHS="$(awk -v s="$STEPS" -v b="$BATCH" -v n="$SUBSET" 'BEGIN { printf "%.6g", s * b / n }')"
 
@@ -65,7 +72,7 @@ trainer_run() {  # name, extra --set arguments...
   local name="$1"; shift
   local cmd=("$TRAINER" "$CONFIG" --out "$TMP/$name" --set "algorithm.local_batch=$BATCH"
     --set "run.threads=$THREADS" --set "run.epochs=$EPOCHS" --set "run.eval_every_epochs=$EPOCHS"
-    --set schedule.warmup_epochs=0 "$@")
+    --set schedule.warmup_epochs=0 --set "model.width=$WIDTH" "$@")
   echo "trainer:  $(printf '%q ' "${cmd[@]}")"
   "${cmd[@]}" >"$TMP/$name.log" 2>&1 || { cat "$TMP/$name.log" >&2; die "the trainer failed"; }
   [[ -f "$TMP/$name/summary.json" ]] || die "the trainer wrote no summary.json"
@@ -73,8 +80,12 @@ trainer_run() {  # name, extra --set arguments...
 }
 trainer_run k1 --set 'algorithm.kind="minibatch"' --set algorithm.workers=1 --set algorithm.local_steps=1
 EPOCHS="$(awk -v e="$EPOCHS" 'BEGIN { printf "%.6g", 4 * e }')"  # K = 4: the same number of steps
-trainer_run k4 --set 'algorithm.kind="postlocal"' --set algorithm.workers=4 --set algorithm.local_steps=4 \
-  --set algorithm.switch_epoch=0
+JOBS="k1"
+if [[ "$ONE_WORKER" -eq 0 ]]; then
+  JOBS="k1 k4"
+  trainer_run k4 --set 'algorithm.kind="postlocal"' --set algorithm.workers=4 --set algorithm.local_steps=4 \
+    --set algorithm.switch_epoch=0
+fi
 
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 torch_version="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
@@ -83,14 +94,15 @@ echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_v
   "load average $(cut -d' ' -f1-3 /proc/loadavg) (other load skews both numbers)"
 echo
 
-"$PYTHON" - "$baseline_json" "$TMP" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" <<'PY'
+"$PYTHON" - "$baseline_json" "$TMP" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" "$JOBS" <<'PY'
 import json, sys
 baseline = json.loads(sys.argv[1])
-depth, width, batch, threads = sys.argv[3:7]
+depth, width, batch, threads, jobs = sys.argv[3:8]
 base = float(baseline["images_per_second"])
 print("| model | job | batch per worker | threads | PyTorch-Python (img/s) | localsgd-train (img/s) | trainer / baseline |")
 print("|---|---|---:|---:|---:|---:|---:|")
-for name, job in (("k1", "1 worker, mini-batch SGD"), ("k4", "K=4 simulated, post-local SGD H=4")):
+names = {"k1": "1 worker, mini-batch SGD", "k4": "K=4 simulated, post-local SGD H=4"}
+for name, job in ((n, names[n]) for n in jobs.split()):
     with open(f"{sys.argv[2]}/{name}/summary.json") as f:
         summary = json.load(f)
     if summary.get("status") != "completed":

@@ -87,6 +87,19 @@ TEST(WorkerPassesTest, StackedReplicasKeepTheirOwnParametersAndStatistics) {
   }
 }
 
+// A stack of one (a single worker, or one MPI rank's replica) is still the stacked form.
+TEST(WorkerPassesTest, OneWorkerStackedEqualsOneByOne) {
+  Float64Scope float64;
+  const auto data = synthetic_data();
+  RunConfig config = quick_config("local", 1, 1);
+  config.run.epochs = 20 * 8.0 / 1600;  // 20 steps
+  const Trained one = train(config, data);
+  config.run.worker_passes = "stacked";
+  const Trained stacked = train(config, data);
+  EXPECT_GT(max_abs_difference(one.params, one.initial), 1e-2);
+  EXPECT_LT(max_abs_difference(one.params, stacked.params), 1e-9);
+}
+
 // In float32 the kernels round differently (oneDNN's grouped, channels-last convolutions); the
 // training after a few steps agrees to float tolerance.
 TEST(WorkerPassesTest, StackedAgreesInFloat32AfterAFewSteps) {

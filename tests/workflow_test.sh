@@ -96,7 +96,9 @@ cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$ROOT/profiles" "$TMP/
 (cd "$TMP/wf-record" && "$SNAKEMAKE" --cores 1 --config "scale=$SCALE" "trainer=$TMP/recording-trainer" -- \
    "results/$SCALE/runs/$first_variant/seed1/summary.json") >"$TMP/one-train.txt" 2>&1
 check "train command has --out, --set algorithm.kind and --set run.seed" \
-  grep -qE "recording-trainer [^ ]*configs/$SCALE/[^ ]+\.toml --out results/$SCALE/runs/$first_variant/seed1 --set algorithm\.kind=\"minibatch\" .*--set algorithm\.workers=4 .*--set run\.seed=1 --set run\.threads=1" "$TMP/train-args.txt"
+  grep -qE "recording-trainer [^ ]*configs/$SCALE/[^ ]+\.toml --out results/$SCALE/runs/$first_variant/seed1 .*--set algorithm\.kind=\"minibatch\" .*--set algorithm\.workers=4 .*--set run\.seed=1 --set run\.threads=1" "$TMP/train-args.txt"
+check "train command carries the scale's own overrides (run.worker_passes)" \
+  grep -qE -- "--set run\.worker_passes=\"stacked\"" "$TMP/train-args.txt"
 check "the stub wrote a partial summary.json before failing" grep -q "^Removing output files of failed job train" "$TMP/one-train.txt"
 check "a failed train job leaves no summary.json behind" test ! -e "$TMP/wf-record/results/$SCALE/runs/$first_variant/seed1/summary.json"
 # The default target (no --config) is every table and figure of the "small" scale.

@@ -53,7 +53,8 @@ ResNetImpl::ResNetImpl(const ResNetOptions& opts) : options(opts) {
   if (opts.depth < 8 || (opts.depth - 2) % 6 != 0)
     throw std::invalid_argument("ResNet depth must be 6n+2 (got " + std::to_string(opts.depth) + ")");
   const int blocks_per_stage = (opts.depth - 2) / 6;
-  if (opts.replicas < 1) throw std::invalid_argument("ResNet replicas must be >= 1");
+  if (opts.replicas < 1 || (!opts.stacked && opts.replicas != 1))
+    throw std::invalid_argument("ResNet: replicas must be 1, or >= 1 for the stacked form");
   const auto widths = resnet_stage_widths(opts.width);
   const std::int64_t k = opts.replicas;
   stem = register_module("stem", conv(opts.in_channels, widths[0], 3, 1, k));
@@ -103,7 +104,7 @@ torch::Tensor ResNetImpl::forward(const torch::Tensor& x) {
   auto y = torch::relu(stem_bn(stem(x)));
   y = stages->forward(y);
   y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
-  if (options.replicas == 1) return classifier(y);
+  if (!options.stacked) return classifier(y);
   const std::int64_t k = options.replicas, batch = y.size(0);
   const auto features = y.view({batch, k, -1}).transpose(0, 1);  // [k, B, in]
   const auto weight = classifier->weight.view({k, options.num_classes, -1});
@@ -139,6 +140,7 @@ ModelKind resnet_model_kind() {
     options.width = c.model.width;
     options.in_channels = shape.channels;
     options.num_classes = shape.num_classes;
+    options.stacked = true;
     options.replicas = replicas;
     return std::make_shared<ResNetImpl>(options);
   };

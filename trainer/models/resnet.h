@@ -18,8 +18,10 @@ struct ResNetOptions {
   double width = 1.0;
   std::int64_t in_channels = 3;
   std::int64_t num_classes = 10;
-  // > 1: the stacked form of that many replicas (models/model_registry.h, make_stacked): every
-  // convolution grouped over them, BN over all their channels, the classifier batched.
+  // The stacked form of `replicas` replicas (models/model_registry.h, make_stacked): every
+  // convolution grouped over them, BN over all their channels, the classifier batched, the
+  // outputs [replicas, B, classes].
+  bool stacked = false;
   std::int64_t replicas = 1;
 };
 
