@@ -14,7 +14,7 @@ LOG="bench/results-$(date +%Y%m%d-%H%M%S).txt"
       "bash bench/throughput.sh --width 1 --batch 128 --threads 2 --steps 150 --one-worker" \
       "bash bench/stacked_workers.sh" \
       "bash bench/run_profile.sh --header --label small-base-one-by-one --set run.threads=1" \
-      "bash bench/run_profile.sh --label small-base-stacked --set run.threads=1 --set run.worker_passes=\"stacked\"" \
+      "bash bench/run_profile.sh --label small-base-stacked --set run.threads=1 --set 'run.worker_passes=\"stacked\"'" \
       "bash bench/oversubscription.sh" \
       "bash bench/allreduce.sh 41" \
       "bash bench/distributed.sh" \

@@ -113,6 +113,17 @@ TEST(WorkerPassesTest, StackedAgreesInFloat32AfterAFewSteps) {
   EXPECT_LT(max_abs_difference(one.params, stacked.params), 1e-5);
 }
 
+// Same config and seed, same bytes: the stacked kernels are deterministic on the CPU too.
+TEST(WorkerPassesTest, StackedRunsRepeatBitForBit) {
+  const auto data = synthetic_data();
+  RunConfig config = config_for("local", "stacked");
+  config.run.epochs = 10 * 32.0 / 1600;  // 10 steps
+  const Trained first = train(config, data), second = train(config, data);
+  EXPECT_TRUE(torch::equal(first.params, second.params));
+  EXPECT_TRUE(torch::equal(first.bn_stats, second.bn_stats));
+  EXPECT_EQ(first.metrics, second.metrics);
+}
+
 TEST(WorkerPassesTest, AnArchitectureWithoutAStackedFormIsRefusedAtLoad) {
   const std::string error = testing::load_error(
       testing::write_config("[model]\narch = \"densenet\"\ndepth = 10\n[run]\nworker_passes = \"stacked\"\n"));
