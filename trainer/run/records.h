@@ -36,7 +36,9 @@ struct EvalRecord {
 
   // A simulated run's time on the cluster the cost model describes: one worker's share of the
   // measured compute (the K workers of this process run one after another, a cluster's run at
-  // once) + modelled communication + injected delay.
+  // once) + modelled communication + injected delay. With stacked worker passes the share is
+  // the stacked cost per replica, below one real worker's (BENCHMARKS.md): optimistic in
+  // absolute terms, comparable between runs of the same K and passes.
   double modelled_seconds() const {
     const double compute = train_seconds - global_comm.seconds - block_comm.seconds;
     return compute / workers_in_process + modelled_comm_seconds + injected_delay_seconds;
