@@ -61,6 +61,12 @@ TEST(RunStateTest, PostLocalResumesAroundTheSwitch) {
   expect_resume_is_exact(with_evaluations("postlocal", 4), 15);  // the switch is at step 15
   expect_resume_is_exact(with_evaluations("postlocal", 4), 17);
 }
+// Stacked passes keep no state of their own: the flat rows are loaded and copied in at the next step.
+TEST(RunStateTest, StackedPassesResumeBetweenSyncs) {
+  RunConfig c = with_evaluations("local", 4);
+  c.run.worker_passes = "stacked";
+  expect_resume_is_exact(c, 13);
+}
 TEST(RunStateTest, HierarchicalResumesWithPolicies) {
   RunConfig c = with_evaluations("hierarchical", 2);
   c.algorithm.block_size = 2;
