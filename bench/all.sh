@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of BENCHMARKS.md, one after the other (they time themselves, so nothing else
-# should run meanwhile): about 25 minutes on the 2-core VM. Each prints its commands, the
+# should run meanwhile): about 30 minutes on the 2-core VM. Each prints its commands, the
 # machine and its Markdown table; the output is also kept in bench/results-<date>.txt.
 #
 #   bash bench/all.sh
