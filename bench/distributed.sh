@@ -11,24 +11,23 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source bench/lib.sh
 STEPS=160
-TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"
 CONFIG="configs/small/fashion-mnist.toml"
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { usage_lines 2 10; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --steps) STEPS="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "distributed.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) usage >&2; die "unknown argument $1" 2 ;;
   esac
 done
-die() { echo "distributed.sh: error: $*" >&2; exit 1; }
-[[ -x "$TRAINER" ]] || die "$TRAINER not found; run bash scripts/setup.sh"
+require_trainer
 command -v mpirun >/dev/null || die "mpirun not found (apt-get install openmpi-bin)"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-distributed.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
-SUBSET="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["data"].get("train_subset", 60000))' "$CONFIG")"
+SUBSET="$(train_subset "$CONFIG")"
 EPOCHS="$(awk -v s="$STEPS" -v n="$SUBSET" 'BEGIN { printf "%.6g", s * 2 * 32 / n }')"
 COMMON=(--set algorithm.workers=2 --set algorithm.local_batch=32 --set model.width=1 --set run.threads=1
   --set "run.epochs=$EPOCHS" --set "run.eval_every_epochs=$EPOCHS" --set schedule.warmup_epochs=0)
@@ -46,7 +45,7 @@ run mpi-minibatch "${MPI[@]}" -- --set 'algorithm.kind="minibatch"' --set 'comm.
 run mpi-local "${MPI[@]}" -- --set 'algorithm.kind="local"' --set algorithm.local_steps=16 --set 'comm.backend="mpi"'
 run sim-minibatch -- --set 'algorithm.kind="minibatch"' --set 'comm.backend="simulated"'
 run sim-local -- --set 'algorithm.kind="local"' --set algorithm.local_steps=16 --set 'comm.backend="simulated"'
-echo "machine: nproc=$(nproc), $(mpirun --version | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line "$(mpirun --version | head -n 1)"
 python3 - "$TMP" <<'PY'
 import json, sys
 root = sys.argv[1]

@@ -11,10 +11,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source bench/lib.sh
 CONFIG="configs/small/fashion-mnist.toml"
-TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"
 LABEL="" HEADER=0 SETS=()
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { usage_lines 2 9; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --config) CONFIG="$2"; shift 2 ;;
@@ -22,11 +22,10 @@ while [[ $# -gt 0 ]]; do
     --set) SETS+=(--set "$2"); shift 2 ;;
     --header) HEADER=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "run_profile.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) usage >&2; die "unknown argument $1" 2 ;;
   esac
 done
-die() { echo "run_profile.sh: error: $*" >&2; exit 1; }
-[[ -x "$TRAINER" ]] || die "$TRAINER not found; run bash scripts/setup.sh"
+require_trainer
 [[ -f "$CONFIG" ]] || die "$CONFIG not found"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-profile.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
@@ -47,7 +46,7 @@ cmd=("$TRAINER" "$CONFIG" --out "$TMP/run" "${SETS[@]}"
   --set "run.eval_every_epochs=$(awk -v e="$EPOCHS" 'BEGIN { printf "%.6g", e / 10 }')")
 echo "trainer: $(printf '%q ' "${cmd[@]}")"
 "${cmd[@]}" >"$TMP/run.log" 2>&1 || { cat "$TMP/run.log" >&2; die "the trainer failed"; }
-echo "machine: nproc=$(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 python3 - "$TMP/run" "$LABEL" "$HEADER" <<'PY'
 import json, sys
 run, label, header = sys.argv[1], sys.argv[2], sys.argv[3] == "1"

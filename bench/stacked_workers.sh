@@ -12,26 +12,25 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source bench/lib.sh
 
 STEPS=40
 CONFIG="configs/small/fashion-mnist.toml"
-TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { usage_lines 2 10; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --steps) STEPS="$2"; shift 2 ;;
     --config) CONFIG="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "stacked_workers.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) usage >&2; die "unknown argument $1" 2 ;;
   esac
 done
-die() { echo "stacked_workers.sh: error: $*" >&2; exit 1; }
-[[ -x "$TRAINER" ]] || die "$TRAINER not found; run bash scripts/setup.sh"
+require_trainer
 [[ -f "$CONFIG" ]] || die "$CONFIG not found"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-stacked.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
-SUBSET="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["data"].get("train_subset", 60000))' "$CONFIG")"
+SUBSET="$(train_subset "$CONFIG")"
 
 run() {  # workers threads passes
   local k="$1" threads="$2" passes="$3"
@@ -51,9 +50,8 @@ for job in "${JOBS[@]}"; do
   run "$k" "$threads" stacked
 done
 
-cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo
-echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo
 python3 - "$TMP" "${JOBS[@]}" <<'PY'
 import json, sys

@@ -14,15 +14,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source bench/lib.sh
 
 STEPS=1000
 BATCH=32
 THREADS=2
 CONFIG="configs/small/fashion-mnist.toml"
 PYTHON=/usr/bin/python3   # Debian's, with python3-torch
-TRAINER="${LOCALSGD_TRAIN:-build/localsgd-train}"  # another build: LOCALSGD_TRAIN=build-x/localsgd-train
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { usage_lines 2 13; }
 WIDTH_OVERRIDE="" ONE_WORKER=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,12 +33,11 @@ while [[ $# -gt 0 ]]; do
     --width) WIDTH_OVERRIDE="$2"; shift 2 ;;
     --one-worker) ONE_WORKER=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "throughput.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) usage >&2; die "unknown argument $1" 2 ;;
   esac
 done
 
-die() { echo "throughput.sh: error: $*" >&2; exit 1; }
-[[ -x "$TRAINER" ]] || die "$TRAINER not found; run bash scripts/setup.sh"
+require_trainer
 [[ -f "$CONFIG" ]] || die "$CONFIG not found"
 "$PYTHON" -c 'import torch' 2>/dev/null || die "$PYTHON cannot import torch (apt-get install python3-torch)"
 
@@ -87,11 +86,9 @@ if [[ "$ONE_WORKER" -eq 0 ]]; then
     --set algorithm.switch_epoch=0
 fi
 
-cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 torch_version="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
 echo
-echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, python torch $torch_version," \
-  "load average $(cut -d' ' -f1-3 /proc/loadavg) (other load skews both numbers)"
+echo "$(machine_line "python torch $torch_version") (other load skews both numbers)"
 echo
 
 "$PYTHON" - "$baseline_json" "$TMP" "$DEPTH" "$WIDTH" "$BATCH" "$THREADS" "$JOBS" <<'PY'
