@@ -137,6 +137,18 @@ def _check_blocks(e, spec, variant, scale, desc):
                             "consecutive workers must cover all K)")
 
 
+def _check_select(scale, exps):
+    """Every [select] names a declared experiment, and each value it keeps is one of a run's:
+    a value no run has is a typo that would silently drop the whole axis."""
+    for exp_id, keys in (scale.select or {}).items():
+        req(exp_id in exps, scale.path, f"select.{exp_id}: no such experiment is declared")
+        for k, allowed in keys:
+            declared = {getattr(r, k) for r in exps[exp_id].runs}
+            stray = sorted(allowed - declared)
+            req(not stray, scale.path, f"select.{exp_id}.{k}: {stray} is not a value of its runs "
+                f"(they have {sorted(declared)})")
+
+
 def _status(e, scale, desc, known) -> Status:
     """The Status of one experiment at a scale, its ready runs resolved."""
     exp_missing = [n for n in e.needs if n not in known]
@@ -149,7 +161,7 @@ def _status(e, scale, desc, known) -> Status:
     if e.kind == "figure" and not e.panels and not exp_missing:
         exp_missing.append("[[panels]] in its declaration")
     cells, run_missing, bench_cells = [], [], []
-    for spec in e.runs:
+    for spec in (r for r in e.runs if scale.selects(e.id, r)):
         m = missing_for(spec, scale, desc)
         run_missing += m
         v = None if (m or exp_missing) else resolve(spec, scale, desc)
@@ -181,6 +193,7 @@ def build(configs_dir, scale_name, desc=None) -> ScaleRegistry:
     if scale.experiments is not None:
         unknown = [e for e in scale.experiments if e not in exps]
         req(not unknown, scale.path, f"experiments {unknown} are not declared")
+    _check_select(scale, exps)
     known = capabilities(desc)
     statuses, variants = {}, {}
     for e in exps.values():

@@ -10,6 +10,11 @@ report measured times; the others simulate their workers in one process.
 Every override key ([trainer], datasets.<role>.overrides, models.<model>.overrides) must be a
 key of the trainer's description; its value is the trainer's to check.
 
+A scale can `extends = "<other scale>"`: it starts from that scale's file and replaces its
+top-level keys (a tier: small-full is small with every declaration). `[select.<experiment>]`
+keeps only the runs of that experiment whose declared values are listed, e.g. Table 1's grid
+cut to `workers = [1, 4, 16]` and `local_steps = [1, 4, 16]` (mini-batch runs have H = 1).
+
 The [analysis] table sizes the localsgd-analyze jobs of Figures 4, 13 and 14 (Hessian,
 interpolation, sharpness of the trained models; its keys are in analyses.py); a scale without
 it leaves those figures waiting.
@@ -29,7 +34,8 @@ OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 SCALE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")   # the Snakefile's {scale} wildcard
 SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
               "lr", "experiments", "trainer", "datasets", "models", "paths_file",
-              "paths_example", "mpi_workers", "analysis"}
+              "paths_example", "mpi_workers", "analysis", "extends", "select"}
+SELECT_KEYS = ("workers", "local_batch", "local_steps", "block_size", "block_steps")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,11 @@ class Scale:
     models: dict                # model -> (overrides tuple, epochs or None)
     mpi_workers: tuple = ()     # runs with these K train as K MPI ranks (rule train_mpi)
     analysis: AnalysisSettings | None = None   # [analysis]: sizes of the analysis jobs
+    select: dict = None        # experiment -> ((run key, allowed values), ...)
+
+    def selects(self, exp_id, spec) -> bool:
+        """Whether the run `spec` of experiment `exp_id` is run at this scale ([select])."""
+        return all(getattr(spec, k) in allowed for k, allowed in (self.select or {}).get(exp_id, ()))
 
 
 def _overrides(d, path, where, desc):
@@ -64,6 +75,35 @@ def _overrides(d, path, where, desc):
     return tuple(d.items())
 
 
+def _with_extended(d, path, name):
+    """A scale's keys over those of the scale it extends (one level: that one may not extend)."""
+    if "extends" not in d:
+        return d
+    other = d["extends"]
+    base_path = path.parent / f"{other}.toml"
+    req(isinstance(other, str) and SCALE_NAME_RE.match(other) and other != name
+        and base_path.is_file(), path, f"extends = {other!r}: no scale file {base_path}")
+    base = load_toml(base_path)
+    req("extends" not in base, path, f"extends {other!r}, which extends another scale itself")
+    merged = {k: v for k, v in base.items() if k != "description"}
+    merged.update({k: v for k, v in d.items() if k != "extends"})
+    return merged
+
+
+def _select(d, path) -> dict:
+    """[select.<experiment>]: run key -> the declared values kept, checked."""
+    req(isinstance(d, dict), path, "select must be a table of experiments")
+    out = {}
+    for exp_id, keys in d.items():
+        req(isinstance(keys, dict) and keys, path, f"select.{exp_id} must be a table of run keys")
+        for k, values in keys.items():
+            req(k in SELECT_KEYS, path, f"select.{exp_id}.{k}: not one of {', '.join(SELECT_KEYS)}")
+            req(isinstance(values, list) and values and all(is_int(v) for v in values), path,
+                f"select.{exp_id}.{k}: a non-empty list of integers")
+        out[exp_id] = tuple((k, frozenset(v)) for k, v in keys.items())
+    return out
+
+
 def load_scale(configs_dir, name, desc=None) -> Scale:
     """configs_dir/scales/<name>.toml, checked; `desc`: the trainer's description (default:
     the committed one), whose keys the overrides must be."""
@@ -73,7 +113,7 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
         known = sorted(p.stem for p in (Path(configs_dir) / "scales").glob("*.toml"))
         raise RegistryError(f"unknown scale {name!r}: no {path}; known scales: "
                             f"{', '.join(known) or 'none'}")
-    d = load_toml(path)
+    d = _with_extended(load_toml(path), path, name)
     unknown = sorted(set(d) - SCALE_KEYS)
     req(not unknown, path, f"unknown keys {unknown}")
     req(d.get("name") == name, path, f"name must equal the file name ({name!r})")
@@ -119,13 +159,14 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
         req(ep is None or (is_num(ep) and ep > 0), path, f"models.{model}.epochs: a number > 0")
         models[model] = (_overrides(m.get("overrides", {}), path, f"models.{model}.overrides",
                                     desc), ep)
+    select = _select(d.get("select", {}), path)
     return Scale(name=name, path=path, description=d.get("description", ""), base_config=base,
                  seeds=tuple(seeds), local_batch_factor=float(d["local_batch_factor"]),
                  epochs=float(d["epochs"]), lr=float(d["lr"]),
                  experiments=tuple(exps) if exps is not None else None,
                  trainer=_overrides(d.get("trainer", {}), path, "trainer", desc),
                  datasets=datasets, models=models, mpi_workers=tuple(mpi),
-                 analysis=load_analysis_settings(d, path))
+                 analysis=load_analysis_settings(d, path), select=select)
 
 
 def scale_names(configs_dir) -> list:

@@ -106,15 +106,16 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     over += [("algorithm.kind", spec.algorithm), ("algorithm.workers", spec.workers),
              ("algorithm.local_batch", B), ("algorithm.local_steps", spec.local_steps)]
     over += [(KIND_KEYS[k], getattr(spec, k)) for k in kind_keys if k != "local_steps"]
+    # The scale's epochs and LR are always set: a scale may differ from its base config.
     base_epochs = model_epochs if model_epochs is not None else scale.epochs
     epochs = round(base_epochs * spec.epochs_factor, 4)
     if spec.epochs_factor != 1.0 or model_epochs is not None:
         parts.append(f"e{fmt_num(epochs)}")
-        over.append(("run.epochs", float(epochs)))
+    over.append(("run.epochs", float(epochs)))
+    lr = round(scale.lr * spec.lr_factor, 8)
     if spec.lr_factor != 1.0:
-        lr = round(scale.lr * spec.lr_factor, 8)
         parts.append(f"lr{fmt_num(lr)}")
-        over.append(("optimizer.lr", lr))
+    over.append(("optimizer.lr", lr))
     if spec.switch_fraction is not None:
         sw = round(epochs * spec.switch_fraction, 4)
         parts.append(f"sw{fmt_num(sw)}")
