@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import tomllib
@@ -129,7 +130,8 @@ class RunFiles:
         return self._times[variant.name]
 
     def comm_constants(self) -> list:
-        """Distinct [comm] cost-model constants of the runs read so far (from config.toml)."""
+        """Distinct [comm] cost-model constants of the runs read so far (from config.toml):
+        tuples of COMM_KEYS' values."""
         seen = []
         for name, runs in self._summaries.items():
             for d, _ in runs:
@@ -144,7 +146,9 @@ class RunFiles:
         return seen
 
 
-COMM_KEYS = ("latency", "bandwidth", "block_latency", "block_bandwidth")
+# The link constants of the communication model, then the compute calibration.
+COMM_KEYS = ("latency", "bandwidth", "block_latency", "block_bandwidth",
+             "compute_step_seconds", "compute_sample_seconds")
 
 
 def _seeds_note(n_values, n_seeds, diverged, what):
@@ -286,17 +290,33 @@ class TimeMetric:
         if self.bases == {"measured"}:
             return ("Times are measured: the workers ran as separate processes; training time "
                     "without evaluations.")
-        consts = "; ".join(
+        constants = self.files.comm_constants()
+        links = "; ".join(
             f"latency {lat * 1e6:g} µs and {bw / 1e9:g} GB/s between blocks, {blat * 1e6:g} µs "
             f"and {bbw / 1e9:g} GB/s within them"
-            for lat, bw, blat, bbw in self.files.comm_constants() if None not in (lat, bw, blat, bbw))
+            for lat, bw, blat, bbw in dict.fromkeys(c[:4] for c in constants)
+            if None not in (lat, bw, blat, bbw))
         text = ("Times are modelled (the workers were simulated in one process): one worker's "
-                "share of the measured compute + a communication cost model, ceil(log2 g) × "
-                f"(latency + bytes / bandwidth) per all-reduce over g workers ({consts}) + any "
+                f"compute ({compute_note(constants)}) + a communication cost model, ceil(log2 g) × "
+                f"(latency + bytes / bandwidth) per all-reduce over g workers ({links}) + any "
                 "injected delay per global average.")
         if "measured" in self.bases:
             text = "Times are mixed: measured for distributed runs. " + text
         return text
+
+
+def compute_note(constants) -> str:
+    """How the runs' compute was charged: by a calibration (comm.compute_step_seconds and
+    comm.compute_sample_seconds, the same for equal runs) or as the measured share."""
+    parts = []
+    for c in dict.fromkeys(c[4:] for c in constants):
+        step, sample = (v or 0 for v in c)
+        if step > 0 or sample > 0:
+            parts.append(f"calibrated: {step * 1e3:g} ms + {sample * 1e6:g} µs per sample of the "
+                         "local batch, per step")
+        else:
+            parts.append("the measured compute time / K, which moves with the machine's load")
+    return "; ".join(parts) or "the measured compute time / K"
 
 
 def experiment_tables(configs_dir, scale, exp_id, runs_dir):
@@ -342,13 +362,34 @@ def run_table(st, seeds, runs_dir) -> tuple:
                      variant.local_batch, variant.local_steps,
                      variant.block_steps if variant.takes("algorithm.block_steps") else "",
                      len(seeds), num(m.mean), num(m.std)] + extra + pcsv + [""])
-    notes = metric.notes() + [
+    notes = metric.notes() + trained_batches_note(st) + [
         "\"paper\" is the paper's value with its confidence tag: [V] stated in the prose, [C] "
         "from the code, [I] inferred, [U] unverified (recalled)."]
     header = ["row", "col", "variant", "algorithm", "K", "B_loc", "H", "H_b", "seeds",
               f"{metric.csv_value}_mean", f"{metric.csv_value}_std", *metric.EXTRA_CSV,
               "paper_value", "paper_tag", "waiting_for"]
     return rows, cols, cells, notes, header, long
+
+
+BATCH_LABEL = re.compile(r"(^|[^A-Za-z])(K·)?B(_loc)?\s*=")   # "K·B = 256", "B=512", "K·B_loc=2048"
+
+
+def trained_batches_note(st) -> list:
+    """The batches as trained, for every row or column label that names a batch (the labels
+    give the paper's settings; a scale's batch factor trains others): 'K·B_loc=2048: K = 16 ×
+    B_loc = 32 = 512', a label whose runs differ giving each."""
+    trained = {}
+    for spec, variant, _ in st.cells:
+        if variant is None:
+            continue
+        for label in (spec.row, spec.col):
+            if label and BATCH_LABEL.search(label):
+                trained.setdefault(label, {})[(variant.workers, variant.local_batch)] = None
+    if not trained:
+        return []
+    parts = [f"{label}: " + ", ".join(f"K = {k} × B_loc = {b} = {k * b}" for k, b in kb)
+             for label, kb in trained.items()]
+    return ["Batches as trained (the labels give the paper's): " + "; ".join(parts) + "."]
 
 
 def render(reg, st, rows, cols, cells, notes, csv_header, csv_rows) -> tuple:

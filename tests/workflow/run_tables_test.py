@@ -118,6 +118,31 @@ class RunTablesTest(hand_configs.HandConfigsTest):
         self.assertIn(str(summary), str(raised.exception))
         self.assertFalse(out.exists())  # no table, and no temporary file, is left behind
 
+    def test_a_calibrated_compute_is_named_in_the_caption(self):
+        _, md, _ = self.table('metric = "time_to_accuracy"\n' + TO_TARGET)
+        self.assertIn("the measured compute time / K", md)
+        for config in (self.root / "runs").glob("*/seed*/config.toml"):
+            config.write_text(config.read_text() + "compute_step_seconds = 0.003\n"
+                              "compute_sample_seconds = 0.0002\n")
+        md, _, _ = tables.experiment_tables(self.root / "configs", "hand", "table99",
+                                            self.root / "runs")
+        self.assertIn("calibrated: 3 ms + 200 µs per sample of the local batch, per step", md)
+        self.assertNotIn("measured compute", md)
+
+    def test_labels_naming_a_batch_get_the_batch_as_trained(self):
+        (self.root / "configs" / "experiments" / "table99.toml").write_text(
+            'id = "table99"\nkind = "table"\ncaption = "hand"\nmetric = "best_test_accuracy"\n'
+            + hand_configs.run_toml("Base", "minibatch", col="K·B=2048"))
+        reg = registry.build(self.root / "configs", "hand")
+        for spec, variant, _ in reg.statuses["table99"].cells:
+            for seed, points in POINTS["Base"].items():
+                self.write_run(variant.name, seed, points, "modelled", None, False)
+        md, _, _ = tables.experiment_tables(self.root / "configs", "hand", "table99",
+                                            self.root / "runs")
+        # run_toml's K = 4 and B_loc = 8; the row "Base" names no batch.
+        self.assertIn("Batches as trained (the labels give the paper's): K·B=2048: K = 4 × "
+                      "B_loc = 8 = 32.", md)
+
     def test_time_to_accuracy(self):
         cells, md, csv_text = self.table('metric = "time_to_accuracy"\n' + TO_TARGET)
         self.assertEqual(cells["Base"], "25.0 ± 7.07 s (n=2)")
