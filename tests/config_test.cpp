@@ -58,6 +58,8 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.comm.block_latency, b.comm.block_latency);
   EXPECT_EQ(a.comm.block_bandwidth, b.comm.block_bandwidth);
   EXPECT_EQ(a.comm.collective_timeout, b.comm.collective_timeout);
+  EXPECT_EQ(a.comm.compute_step_seconds, b.comm.compute_step_seconds);
+  EXPECT_EQ(a.comm.compute_sample_seconds, b.comm.compute_sample_seconds);
 }
 
 const char* const kFullConfig = R"([run]
@@ -112,6 +114,8 @@ bandwidth = 1e9
 block_latency = 2e-6
 block_bandwidth = 2e10
 collective_timeout = 45
+compute_step_seconds = 0.003
+compute_sample_seconds = 2e-4
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -123,7 +127,7 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
-  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45};
+  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45, 0.003, 2e-4};
   expect_same(c, expected);
 }
 

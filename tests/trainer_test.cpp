@@ -175,6 +175,39 @@ TEST(TrainerTest, ModelledTimeChargesOneWorkersShareOfTheCompute) {
   EXPECT_STREQ(time_basis(true), "measured");
 }
 
+// A calibrated compute by hand: every step of one worker costs compute_step_seconds +
+// compute_sample_seconds x local_batch, whatever the clock says; two runs give equal times.
+TEST(TrainerTest, CalibratedComputeIsChargedPerStepAndSample) {
+  const auto data = synthetic_data();
+  RunConfig config = quick_config("local", 4, 5);
+  config.comm.compute_step_seconds = 0.25;
+  config.comm.compute_sample_seconds = 0.125;
+  std::vector<EvalRecord> first, second;
+  Trainer(config, data).run([&](const EvalRecord& r) { first.push_back(r); });
+  Trainer(config, data).run([&](const EvalRecord& r) { second.push_back(r); });
+  ASSERT_EQ(first.size(), 1u);
+  const double steps = static_cast<double>(first[0].step);
+  const double batch = static_cast<double>(config.algorithm.local_batch);
+  EXPECT_DOUBLE_EQ(first[0].modelled_compute_seconds(), steps * (0.25 + 0.125 * batch));
+  EXPECT_DOUBLE_EQ(first[0].modelled_seconds(),
+                   steps * (0.25 + 0.125 * batch) + first[0].modelled_comm_seconds);
+  EXPECT_EQ(first[0].modelled_seconds(), second[0].modelled_seconds());
+  config.comm.compute_step_seconds = 0;  // the per-sample part alone still calibrates
+  std::vector<EvalRecord> per_sample;
+  Trainer(config, data).run([&](const EvalRecord& r) { per_sample.push_back(r); });
+  EXPECT_DOUBLE_EQ(per_sample[0].modelled_compute_seconds(), steps * 0.125 * batch);
+}
+
+// Uncalibrated (both 0), a record's compute is the measured share, not the calibrated one.
+TEST(TrainerTest, UncalibratedComputeIsTheMeasuredShare) {
+  EvalRecord r;
+  r.train_seconds = 8;
+  r.workers_in_process = 4;
+  EXPECT_DOUBLE_EQ(r.modelled_compute_seconds(), 2);
+  r.calibrated_compute_seconds = 0.5;
+  EXPECT_DOUBLE_EQ(r.modelled_compute_seconds(), 0.5);
+}
+
 TEST(TrainerTest, CommunicationIsCounted) {
   const auto data = synthetic_data();
   Trainer trainer(quick_config("local", 4, 5), data);

@@ -3,7 +3,8 @@
 A run directory holds metrics.jsonl (deterministic: epoch, step, test_accuracy, ...) and
 timing.jsonl (measured: time_seconds per step), joined here on `step`. time_seconds is the
 trainer's reported time: measured training time when the workers ran in separate processes,
-modelled time (one worker's share of the measured compute + the [comm] cost model + injected
+modelled time (one worker's compute, calibrated by comm.compute_step_seconds and
+comm.compute_sample_seconds or else the measured share, + the [comm] cost model + injected
 delay) when they were simulated; summary.json's time_basis says which.
 
 Time to accuracy is the time of the first evaluation that reaches the target: its resolution is

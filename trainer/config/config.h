@@ -100,6 +100,12 @@ struct CommSection {
   // that held it up (a stopped rank, a frozen node); 0 = forever. Above any evaluation or
   // checkpoint of the leader, which the others wait for.
   double collective_timeout = 600;
+  // The compute part of a simulated run's modelled time: every step of one worker costs
+  // compute_step_seconds + compute_sample_seconds x local_batch, a calibration of one real
+  // worker on some machine (bench/calibrate.sh), so that equal runs give equal time tables.
+  // Both 0: one worker's share of this process's measured compute, which moves with the load.
+  double compute_step_seconds = 0;
+  double compute_sample_seconds = 0;
 };
 
 struct RunConfig {

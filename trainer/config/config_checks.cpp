@@ -178,6 +178,8 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.positive("comm.bandwidth", c.comm.bandwidth);
   check.at_least("comm.block_latency", c.comm.block_latency, 0.0);
   check.positive("comm.block_bandwidth", c.comm.block_bandwidth);
+  check.at_least("comm.compute_step_seconds", c.comm.compute_step_seconds, 0.0);
+  check.at_least("comm.compute_sample_seconds", c.comm.compute_sample_seconds, 0.0);
   check.at_least("comm.collective_timeout", c.comm.collective_timeout, 0.0);
 
   const OptimizerSection& o = c.optimizer;

@@ -69,6 +69,8 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("block_latency", c.comm.block_latency);
   v("block_bandwidth", c.comm.block_bandwidth);
   v("collective_timeout", c.comm.collective_timeout);
+  v("compute_step_seconds", c.comm.compute_step_seconds);
+  v("compute_sample_seconds", c.comm.compute_sample_seconds);
 }
 
 }  // namespace localsgd

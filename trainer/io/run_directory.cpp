@@ -179,6 +179,7 @@ std::string timing_line(const EvalRecord& r) {
   line.add("step", r.step)
       .add("wall_seconds", r.wall_seconds)
       .add("train_seconds", r.train_seconds)
+      .add("modelled_compute_seconds", r.modelled_compute_seconds())
       .add("modelled_seconds", r.modelled_seconds())
       .add("time_seconds", r.reported_seconds())
       .add("comm_seconds", r.global_comm.seconds)

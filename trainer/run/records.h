@@ -34,14 +34,22 @@ struct EvalRecord {
   PhaseTimes phases;                  // since the start, this process's
   std::int64_t rss_bytes = 0, peak_rss_bytes = 0;  // this process's resident set, now and at most
 
-  // A simulated run's time on the cluster the cost model describes: one worker's share of the
-  // measured compute (the K workers of this process run one after another, a cluster's run at
-  // once) + modelled communication + injected delay. With stacked worker passes the share is
-  // the stacked cost per replica, below one real worker's (BENCHMARKS.md): optimistic in
-  // absolute terms, comparable between runs of the same K and passes.
+  // The compute [comm] charges when calibrated (comm.compute_step_seconds, ...): steps x the
+  // cost of one worker's step. Negative: not calibrated.
+  double calibrated_compute_seconds = -1;
+
+  // A simulated run's time on the cluster the cost model describes: its compute + modelled
+  // communication + injected delay. The compute is the calibrated one when [comm] has a
+  // calibration: deterministic, so equal runs give equal time tables. Otherwise one worker's
+  // share of the measured compute (the K workers of this process run one after another, a
+  // cluster's at once), which moves with the machine's load; with stacked worker passes that
+  // share is the stacked cost per replica, below one real worker's (BENCHMARKS.md).
+  double modelled_compute_seconds() const {
+    if (calibrated_compute_seconds >= 0) return calibrated_compute_seconds;
+    return (train_seconds - global_comm.seconds - block_comm.seconds) / workers_in_process;
+  }
   double modelled_seconds() const {
-    const double compute = train_seconds - global_comm.seconds - block_comm.seconds;
-    return compute / workers_in_process + modelled_comm_seconds + injected_delay_seconds;
+    return modelled_compute_seconds() + modelled_comm_seconds + injected_delay_seconds;
   }
   // The time tables and figures report: measured when distributed, modelled when simulated.
   double reported_seconds() const { return distributed ? train_seconds : modelled_seconds(); }

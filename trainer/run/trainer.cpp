@@ -162,6 +162,12 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   record.block_comm_bytes = meter.stats(CommLevel::kBlock).bytes;
   record.injected_delay_seconds = meter.injected_delay_seconds();
   record.modelled_comm_seconds = meter.modelled_seconds();
+  const CommSection& cost = config_.comm;
+  if (cost.compute_step_seconds > 0 || cost.compute_sample_seconds > 0) {
+    const double step_cost = cost.compute_step_seconds +
+                             cost.compute_sample_seconds * static_cast<double>(config_.algorithm.local_batch);
+    record.calibrated_compute_seconds = static_cast<double>(step + 1) * step_cost;
+  }
   record.lr = timeline_.learning_rate(step);
   record.local_steps = state_.algorithm->local_steps(step);
   record.train_loss = sum_in_worker_order(all, 3, 0) / seen;
