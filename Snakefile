@@ -238,8 +238,9 @@ def figure_run_dirs(wildcards):
         return [(label, [bench_output(wildcards.scale, exp_id, label)])
                 for label, _ in reg.panel_series(exp_id, panel)]
     return [
-        (label, [str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
-                 for s in reg.scale.seeds])
+        (panel.point_label(v) if panel.plot == "bars" and panel.x else label,
+         [str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s))
+          for s in reg.scale.seeds])
         for label, v in reg.panel_series(exp_id, panel)
     ]
 
@@ -270,7 +271,9 @@ def figure_args(wildcards):
         args = [panel.plot]
     if panel.plot in ("curves", "lines"):
         args += ["--x", panel.x, "--y", panel.y]
-    if panel.log:
+    if panel.plot == "bars" and panel.x:   # lines over x, one per algorithm
+        args += ["--lines", "log" if panel.log == "x" else "linear"]
+    elif panel.log:
         args += ["--log", panel.log]
     xlabel, ylabel = panel.xlabel, panel.ylabel
     if panel.analysis:

@@ -110,9 +110,11 @@ CurvesOptions parse_curves_arguments(const std::vector<std::string>& args) {
 }
 
 BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
-  ParsedArguments p = parse_arguments(args, {"out", "title", "xlabel", "ylabel", "gnuplot"});
+  ParsedArguments p = parse_arguments(args, {"out", "title", "xlabel", "ylabel", "gnuplot", "lines"});
   BarsOptions o;
   take_common(p.options, o);
+  take(p.options, "lines", o.lines);
+  if (!o.lines.empty()) require_one_of<UsageError>("--lines", o.lines, {"linear", "log"});
   o.series = std::move(p.series);
   return o;
 }

@@ -28,8 +28,10 @@ const std::vector<Command>& commands() {
        "    y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n",
        curves},
       {"bars",
-       "  bars --out PREFIX [--title T] [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=RUN_DIR[,...]...\n"
-       "    best_test_accuracy from each run's summary.json, mean +- sample std over seeds.\n",
+       "  bars --out PREFIX [--lines linear|log] [--title T] [--xlabel L] [--ylabel L] [--gnuplot PROGRAM]\n"
+       "      LABEL=RUN_DIR[,...]...\n"
+       "    best_test_accuracy from each run's summary.json, mean +- sample std over seeds. With --lines,\n"
+       "    labels are LINE@X: one line per LINE over X (a log2 axis with log), a +-1 std band.\n",
        bars},
       {"lines",
        "  lines --out PREFIX --x FIELD --y FIELD [--log x|y|xy] [--title T] [--xlabel L] [--ylabel L]\n"

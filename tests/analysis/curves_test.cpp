@@ -135,6 +135,29 @@ TEST_F(CurvesFixture, BarsShowBestAccuracyMeanAndStd) {
   EXPECT_THAT(read_text(bars.out + ".png"), StartsWith("\x89PNG"));
 }
 
+// Lines over X: labels LINE@X; points sorted by X within a line, lines in first-named order.
+TEST_F(CurvesFixture, BarsAsLinesGroupByLineAndSortByX) {
+  write_run(path("runs/local4/seed1"), {0.5, 0.7});
+  BarsOptions bars;
+  bars.out = path("figures/over-h");
+  bars.lines = "log";
+  bars.series = {{"local@16", options.series[0].run_dirs},
+                 {"mini-batch@1", options.series[1].run_dirs},
+                 {"local@4", {path("runs/local4/seed1")}}};
+  run_bars(bars, warnings);
+  // local: H = 4 best 0.7 (one seed), H = 16 best 0.9 and 0.95 (mean 0.925, std 0.0353553...).
+  EXPECT_EQ(read_text(bars.out + ".csv"),
+            "series,x,y_mean,y_std,seeds\nlocal,4,0.7,0,1\nlocal,16,0.925,0.0353553390593274,2\n"
+            "mini-batch,1,0.75,0,1\n");
+  EXPECT_THAT(read_text(bars.out + ".gp"), HasSubstr("set logscale x 2"));
+  EXPECT_THAT(read_text(bars.out + ".gp"), HasSubstr("with filledcurves"));  // the band
+  bars.series.push_back({"no-x", {path("runs/local4/seed1")}});
+  bars.out = path("figures/bad");
+  EXPECT_THAT([&] { run_bars(bars, warnings); },
+              ::testing::ThrowsMessage<AnalysisError>(HasSubstr("label 'no-x' is not LINE@X")));
+  EXPECT_FALSE(fs::exists(path("figures/bad.csv")));
+}
+
 // The binary: exit 1 with a file:line message on bad input, 2 on bad usage.
 int run_binary(const std::string& args) {
   const int status = std::system((std::string(LOCALSGD_ANALYZE_BINARY) + " " + args +

@@ -31,6 +31,11 @@ CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "time_seconds", "sync_ro
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
 # x of a plot with one point per row: a numeric key of the row's runs (RunSpec).
 RUN_X = ("local_steps", "workers", "local_batch")
+# bars drawn as lines over x, one per algorithm (Figures 2 and 3): a run key, or the samples a
+# worker computes between two averages (H x B_loc; a mini-batch run's B_loc), as the run trains.
+BARS_X = RUN_X + ("samples_per_round",)
+ALGORITHM_NAMES = {"minibatch": "mini-batch SGD", "local": "local SGD",
+                   "postlocal": "post-local SGD", "hierarchical": "hierarchical local SGD"}
 INTERPOLATION_Y = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 # Analysis plot -> y -> the x it may take (the first is the default).
 ANALYSIS_AXES = {
@@ -50,7 +55,7 @@ class Panel:
     """One drawing of a figure: target figures/<scale>/<figure id><suffix>.png."""
     suffix: str          # "" (the figure's only drawing) or "a", "b", ...
     plot: str            # curves | bars
-    x: str               # curves: one of CURVE_X
+    x: str               # curves: one of CURVE_X; bars: "" (bars) or one of BARS_X (lines)
     y: str               # curves: test_accuracy | train_loss | test_loss | train_accuracy
     title: str
     xlabel: str
@@ -60,6 +65,14 @@ class Panel:
     fields: tuple = ()   # interpolation: the y fields, one line each (y is them joined)
     ends: tuple = ()     # interpolation: (from row, to row)
     label: str = ""      # hessian over a run key (x in RUN_X): the one line's label
+
+    def point_label(self, variant) -> str:
+        """A bars-over-x panel's label of a run: LINE@X, the algorithm's line at the run's x
+        (its trained settings, not the declared ones)."""
+        x = {"local_steps": variant.local_steps if variant.takes("algorithm.local_steps") else 1,
+             "workers": variant.workers, "local_batch": variant.local_batch}
+        x["samples_per_round"] = x["local_steps"] * variant.local_batch
+        return f"{ALGORITHM_NAMES.get(variant.kind, variant.kind)}@{x[self.x]}"
 
     def selects(self, row: str) -> bool:
         if self.ends:
@@ -95,8 +108,10 @@ def load_panels(d, path, rows=()) -> tuple:
         req(plot in PLOTS, path, f"{where}: plot must be one of {PLOTS}")
         x, y = p.get("x", "epoch"), p.get("y", "test_accuracy")
         req(p.get("log", "") in ("", "x", "y", "xy")
-            and (plot == "lines" or plot in ANALYSIS_AXES or "log" not in p),
-            path, f"{where}: log is x, y or xy, for plot lines and the analysis plots")
+            and (plot == "lines" or plot in ANALYSIS_AXES or "log" not in p
+                 or (plot == "bars" and "x" in p and p["log"] == "x")),
+            path, f"{where}: log is x, y or xy, for plot lines and the analysis plots (x for "
+            "bars over an x)")
         req((plot == "lines") == ("benchmark" in d), path,
             f"{where}: plot lines draws a [benchmark]'s records, and a [benchmark] figure only those")
         fields, ends = (), ()
@@ -113,8 +128,10 @@ def load_panels(d, path, rows=()) -> tuple:
             req(all(isinstance(v, str) and re.match(r"^[a-z_]+$", v) for v in (p.get("x"), p.get("y"))),
                 path, f"{where}: lines needs x and y, fields of the benchmark's records")
         else:
-            req("x" not in p and "y" not in p, path, f"{where}: bars take no x/y "
-                "(best test accuracy per run)")
+            req("y" not in p, path, f"{where}: bars take no y (best test accuracy per run)")
+            req("x" not in p or x in BARS_X, path, f"{where}: x of plot bars (lines over x, one "
+                f"per algorithm) must be one of {BARS_X}")
+            x = p.get("x", "")
         req("label" not in p or (plot == "hessian" and x in RUN_X), path,
             f"{where}: label names the one line of a plot hessian over {', '.join(RUN_X)}")
         for k in ("title", "xlabel", "ylabel", "select"):
