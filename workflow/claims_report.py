@@ -48,20 +48,26 @@ def _num(x, digits=4) -> str:
 
 def effect_text(o) -> str:
     """'+1.50 points [-0.41, +3.41]', '3.41× [2.90×, 4.01×] (modelled)', or the estimate
-    alone."""
+    alone: '+1.50 points (no interval)'."""
     if o.estimate is None:
         return "—"
+    said = []   # what the parenthesis after the numbers says
     if o.setup.claim.kind == "time":
-        fmt = (lambda x: f"{x:.2f}×")  # noqa: E731
-        basis = f" ({o.a.basis})" if o.a.basis == o.b.basis else f" ({o.a.basis} / {o.b.basis})"
+        fmt, unit = (lambda x: f"{x:.2f}×"), ""  # noqa: E731
+        bases = dict.fromkeys((o.a.basis, o.b.basis))
+        basis = " / ".join(bases)
     else:
-        fmt, basis = (lambda x: f"{x:+.2f}"), ""  # noqa: E731
-    text = fmt(o.estimate) + ("" if o.setup.claim.kind == "time" else " points")
+        fmt, unit, basis = (lambda x: f"{x:+.2f}"), " points", ""  # noqa: E731
+    text = fmt(o.estimate) + unit
     i = o.interval
     if i is None:
-        return text + " (no interval)" + basis
-    return text + f" [{fmt(i.low)}, {fmt(i.high)}]" + (" (no spread)" if i.df is None else "") \
-        + basis
+        said.append("no interval")
+    else:
+        text += f" [{fmt(i.low)}, {fmt(i.high)}]"
+        if i.df is None:
+            said.append("no spread")
+    said += [basis] if basis else []
+    return text + (f" ({'; '.join(said)})" if said else "")
 
 
 def _center_text(o, g) -> str:
