@@ -30,6 +30,8 @@
 #       one file per line of the figure (workflow/analysis_series.py)
 #   results/<scale>/logs/<rule>/...              every job's log
 #   tables/<scale>/<id>.{md,csv,tex}, tables/<scale>/status.md
+#   tables/<scale>/claims.{md,csv}               the paper's claims (configs/claims.toml) tested
+#       on the scale's runs, with 95 % intervals over seeds and verdicts (workflow/claims.py)
 #   figures/<scale>/<id><panel>.{png,pdf,svg,csv,gp}, figures/<scale>/README.md (the index)
 
 import glob
@@ -42,6 +44,7 @@ import tomllib
 
 sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))
 import registry as registry_lib  # noqa: E402  workflow/registry.py
+import claims as claims_lib  # noqa: E402  workflow/claims.py
 import analysis_series  # noqa: E402  workflow/analysis_series.py
 import slurm_client_config  # noqa: E402  workflow/slurm_client_config.py
 
@@ -196,6 +199,26 @@ def benchmark_args(wildcards):
     return " ".join(shlex.quote(a) for a in args)
 
 
+_claims = {}
+
+
+def claims_at(scale):
+    """The claims of configs/claims.toml, checked against the declarations (when the workflow
+    is parsed: default_tables() asks for them)."""
+    if scale not in _claims:
+        reg = experiments(scale)
+        _claims[scale] = claims_lib.load(CONFIGS_DIR, reg.experiments)
+    return _claims[scale]
+
+
+def claim_inputs(wildcards):
+    """summary.json, metrics.jsonl and timing.jsonl of every run the claims read."""
+    reg = experiments(wildcards.scale)
+    return [os.path.join(str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), f)
+            for v, s in claims_lib.claim_runs(reg, claims_at(wildcards.scale))
+            for f in ("summary.json", "metrics.jsonl", "timing.jsonl")]
+
+
 def default_tables():
     reg = experiments(SCALE)
     exps = reg.tables() if _experiments is None else \
@@ -212,6 +235,8 @@ def default_tables():
     )
     if _experiments is None:
         targets.append(os.path.join(TABLES_DIR, SCALE, "status.md"))
+        if claims_lib.testable(reg, claims_at(SCALE)):
+            targets += expand(os.path.join(TABLES_DIR, SCALE, "claims.{ext}"), ext=["md", "csv"])
     return targets
 
 
@@ -416,6 +441,7 @@ localrules:
     all,
     experiment_table,
     status,
+    claims,
     figure,
     analysis_series,
     index,
@@ -727,6 +753,38 @@ rule status:
         shell(
             "{params.python} {input.registry_code} status --configs {params.configs}"
             " --scale {wildcards.scale} > {output} 2> {log}"
+        )
+
+
+# The paper's claims (configs/claims.toml) tested on the scale's runs: effect, 95 % interval
+# over seeds and verdict per claim; the claims the scale cannot test are listed with why.
+# Part of the default target when the scale's runs can test at least one claim.
+rule claims:
+    input:
+        runs=claim_inputs,
+        claims=os.path.join(CONFIGS_DIR, claims_lib.CLAIMS_FILE),
+        declarations=sorted(glob.glob(os.path.join(CONFIGS_DIR, "experiments", "*.toml"))),
+        scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
+        claims_code=os.path.join(WORKFLOW_CODE, "claims.py"),
+        claims_parts=[os.path.join(WORKFLOW_CODE, f) for f in
+                      ("claim_declarations.py", "claim_statistics.py", "claims_report.py")],
+        tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
+        timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
+        registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
+        registry_parts=REGISTRY_PARTS,
+    output:
+        md="tables/{scale}/claims.md",
+        csv="tables/{scale}/claims.csv",
+    params:
+        python=sys.executable,
+        configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
+        runs_dir=lambda wc: os.path.join(RESULTS_DIR, wc.scale, "runs"),
+    log:
+        "results/{scale}/logs/claims.log",
+    run:
+        shell(
+            "{params.python} {input.claims_code} {params.configs} {wildcards.scale}"
+            " {params.runs_dir} {output.md} {output.csv} > {log} 2>&1"
         )
 
 

@@ -4,8 +4,8 @@
 #
 #   bash scripts/setup.sh
 #
-# Steps: (1) Debian packages, (2) the Python venv .venv with pinned Snakemake 9 and the
-# Slurm executor plugin, (3) CMake configure + build into build/ (Release).
+# Steps: (1) Debian packages, (2) the Python venv .venv with pinned Snakemake 9, the
+# Slurm executor plugin and SciPy, (3) CMake configure + build into build/ (Release).
 #
 # To build against a pip-installed torch instead of Debian's libtorch-dev:
 #   CMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)') bash scripts/setup.sh
@@ -16,6 +16,9 @@ cd "$ROOT"
 
 SNAKEMAKE_VERSION="9.27.1"
 SLURM_PLUGIN_VERSION="2.8.0"
+# t quantiles of the claims report's confidence intervals (workflow/claim_statistics.py); the
+# newest SciPy for Debian 12's Python 3.11.
+SCIPY_VERSION="1.17.1"
 VENV="$ROOT/.venv"
 BUILD_DIR="$ROOT/build"
 # Debian's interpreter: it has python3-torch (the throughput baseline) and is the one the
@@ -88,10 +91,13 @@ venv_snakemake_version() {
     "$VENV/bin/snakemake" --version 2>/dev/null || true
   fi
 }
+venv_package_version() {  # venv_package_version NAME: the version pip has installed, or ""
+  if [[ -x "$VENV/bin/python" ]]; then
+    "$VENV/bin/python" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'
+  fi
+}
 venv_has_plugin() {
-  [[ -x "$VENV/bin/python" ]] &&
-    [[ "$("$VENV/bin/python" -m pip show snakemake-executor-plugin-slurm 2>/dev/null |
-          sed -n 's/^Version: //p')" == "$SLURM_PLUGIN_VERSION" ]]
+  [[ "$(venv_package_version snakemake-executor-plugin-slurm)" == "$SLURM_PLUGIN_VERSION" ]]
 }
 
 # The venv must come from Debian's interpreter; one made by another python3 (pyenv, say)
@@ -124,6 +130,14 @@ else
     exit 1
   fi
   log "venv: snakemake $got ready"
+fi
+
+if [[ "$(venv_package_version scipy)" == "$SCIPY_VERSION" ]]; then
+  log "venv: scipy $SCIPY_VERSION already installed"
+else
+  STEP="pip install scipy"
+  log "venv: installing scipy==$SCIPY_VERSION"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "scipy==$SCIPY_VERSION"
 fi
 
 # ---------------------------------------------------------------- 3. CMake build

@@ -391,6 +391,15 @@ for exp in scale["experiments"] + ["table13", "figure8"]:
         bad.append(f"README.md has no entry for {exp}")
 if "`localsgd-analyze hessian --" not in text:
     bad.append("README.md does not give the analysis settings of figure4/figure14")
+# The claims report: every claim of configs/claims.toml has a row (tested or not testable).
+ids = {c["id"] for c in tomllib.load(open(wf / "configs/claims.toml", "rb"))["claim"]}
+claims_csv = wf / "tables/smoke/claims.csv"
+header(claims_csv, ["claim", "column", "text", "source", "experiment"])
+if not (wf / "tables/smoke/claims.md").is_file():
+    bad.append("missing tables/smoke/claims.md")
+rows = claims_csv.read_text().splitlines()[1:] if claims_csv.is_file() else []
+if {r.split(",")[0] for r in rows} != ids:
+    bad.append(f"claims.csv: claims {sorted({r.split(',')[0] for r in rows})}, expected {sorted(ids)}")
 tindex = wf / "tables/smoke/README.md"
 if "../../figures/smoke/README.md" not in (tindex.read_text() if tindex.is_file() else ""):
     bad.append("tables/smoke/README.md does not link to the index")
@@ -402,9 +411,9 @@ print("\n".join(bad))
 sys.exit(1 if bad or n_fig == 0 or not links else 0)
 EOF
 if [[ $? -eq 0 ]]; then
-  ok "smoke e2e: every table and figure, csv headers, PNG/PDF signatures; the index links only to existing files ($(head -n1 "$TMP/e2e-check.txt"))"
+  ok "smoke e2e: every table and figure, the claims report, csv headers, PNG/PDF signatures; the index links only to existing files ($(head -n1 "$TMP/e2e-check.txt"))"
 else
-  not_ok "smoke e2e: every table and figure, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
+  not_ok "smoke e2e: every table and figure, the claims report, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
 fi
 check "smoke e2e: a second run has nothing to do" \
   bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 'microbench=$MICROBENCH_BIN' 2>&1 | grep -q 'Nothing to be done'"

@@ -9,6 +9,9 @@ workflow/registry.py builds declarations written in a test, and their [[runs]] b
                 'id = "table99"\nkind = "table"\ncaption = "x"\n'
                 + hand_configs.run_toml("Base", "minibatch"))
             reg = registry.build(self.configs, "hand")
+
+write_run() makes a run directory as the trainer writes it, from (epoch, seconds, accuracy)
+per evaluation.
 """
 import json
 import sys
@@ -48,6 +51,31 @@ def run_toml(row, algorithm, col=None, model="resnet20", **keys) -> str:
     lines += [f"{k} = {json.dumps(v)}" for k, v in keys.items()]
     lines += [f"model = {json.dumps(model)}", 'dataset = "cifar10"']
     return "\n" + "\n".join(lines) + "\n"
+
+
+def write_run(runs_dir, variant, seed, points, basis="modelled", local_from=None,
+              diverged=False):
+    """A hand-made run directory runs_dir/<variant>/seed<seed>/ as the trainer writes it:
+    metrics.jsonl and timing.jsonl from `points`, (epoch, seconds, test accuracy) per
+    evaluation at step 10 x epoch; summary.json (status, time_basis, local_from_epoch, best
+    and final accuracy); config.toml with the default [comm] constants."""
+    d = Path(runs_dir) / variant / f"seed{seed}"
+    d.mkdir(parents=True, exist_ok=True)
+    metrics = "".join(json.dumps({"epoch": e, "step": 10 * e, "test_accuracy": a}) + "\n"
+                      for e, _, a in points)
+    timing_lines = "".join(json.dumps({"step": 10 * e, "time_seconds": t}) + "\n"
+                           for e, t, _ in points)
+    (d / "metrics.jsonl").write_text(metrics)
+    (d / "timing.jsonl").write_text(timing_lines)
+    (d / "config.toml").write_text("[comm]\nlatency = 5e-05\nbandwidth = 1250000000.0\n"
+                                   "block_latency = 5e-06\nblock_bandwidth = 10000000000.0\n")
+    best = max(a for _, _, a in points)
+    summary = {"status": "diverged" if diverged else "completed", "time_basis": basis,
+               "local_from_epoch": local_from,
+               "best_test_accuracy": None if diverged else best,
+               "final_test_accuracy": None if diverged else points[-1][2]}
+    (d / "summary.json").write_text(json.dumps(summary))
+    return d
 
 
 class HandConfigsTest(unittest.TestCase):

@@ -2,7 +2,6 @@
 hand-made runs, against numbers worked out by hand below.
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
-import json
 import textwrap
 import unittest
 
@@ -60,22 +59,8 @@ class RunTablesTest(hand_configs.HandConfigsTest):
         return cells, md, csv_text
 
     def write_run(self, variant, seed, points, basis, local_from, diverged):
-        d = self.root / "runs" / variant / f"seed{seed}"
-        d.mkdir(parents=True, exist_ok=True)
-        metrics = "".join(json.dumps({"epoch": e, "step": 10 * e, "test_accuracy": a}) + "\n"
-                          for e, _, a in points)
-        timing_lines = "".join(json.dumps({"step": 10 * e, "time_seconds": t}) + "\n"
-                               for e, t, _ in points)
-        (d / "metrics.jsonl").write_text(metrics)
-        (d / "timing.jsonl").write_text(timing_lines)
-        (d / "config.toml").write_text("[comm]\nlatency = 5e-05\nbandwidth = 1250000000.0\n"
-                                       "block_latency = 5e-06\nblock_bandwidth = 10000000000.0\n")
-        best = max(a for _, _, a in points)
-        summary = {"status": "diverged" if diverged else "completed", "time_basis": basis,
-                   "local_from_epoch": local_from,
-                   "best_test_accuracy": None if diverged else best,
-                   "final_test_accuracy": None if diverged else points[-1][2]}
-        (d / "summary.json").write_text(json.dumps(summary))
+        hand_configs.write_run(self.root / "runs", variant, seed, points, basis, local_from,
+                               diverged)
 
     # Best accuracies in percent: Base 80 and 84 (mean 82, sample std sqrt(2 x 2^2 / 1) = 2.83),
     # Fast 80 and 78 (79 +- 1.41); final ones Base 80 and 84, Fast 80 and 78, Slow 60 and 60.

@@ -1,7 +1,8 @@
 """The workflow refuses, at parse time, what would otherwise train the wrong thing or nothing:
 an unknown scale (named, with the known ones), a block_size that does not divide workers
-(naming the declaration, the run and both numbers) and a mistyped algorithm (named, with the
-known ones; before, its runs only "waited" for it and the table lost those rows). Each is
+(naming the declaration, the run and both numbers), a mistyped algorithm (named, with the
+known ones; before, its runs only "waited" for it and the table lost those rows) and a claim
+of configs/claims.toml naming a row its experiment does not have. Each is
 checked in the registry (workflow/registry.py) and through `snakemake -n` on a broken copy of
 the workflow, which must exit non-zero with the message.
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
@@ -131,6 +132,12 @@ class DryRunValidationTest(unittest.TestCase):
         wf = self.copy_with_typo("algorithm", "table3.toml", 'algorithm = "postlocal"', 'algorithm = "postlcoal"')
         cases["algorithm"] = (wf, [], ["table3.toml", "unknown algorithm 'postlcoal'",
                                        "did you mean 'postlocal'?", "minibatch, local, postlocal"])
+        wf = self.copy_workflow("claims")
+        claims = wf / "configs" / "claims.toml"
+        claims.write_text(claims.read_text().replace('a = { row = "H=16" }',
+                                                     'a = { row = "H = 16" }', 1))
+        cases["claim"] = (wf, [], ["claims.toml: claim 'figure7-speedup-h16': a.row: no run of "
+                                   "figure7 in row 'H = 16' (did you mean 'H=16'?)"])
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         procs = {}
         for name, (wf, config, _) in cases.items():

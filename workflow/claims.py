@@ -1,0 +1,211 @@
+"""The claims report of a scale, tables/<scale>/claims.{md,csv}: every claim of
+configs/claims.toml (claim_declarations.py) tested on the scale's runs, with its effect, a
+95 % confidence interval over seeds and a verdict (claim_statistics.py). Used by the
+Snakefile's claims rule, and runnable by hand:
+
+    python3 workflow/claims.py CONFIGS_DIR SCALE RUNS_DIR OUT.md OUT.csv
+
+where RUNS_DIR holds <variant>/seed<seed>/ for every run the claims read. A claim whose
+experiment or runs cannot be built at the scale is listed as not testable, with why.
+Runs are read with tables.py's RunFiles and timing.py's RunTimes: a run's best accuracy is the
+maximum test accuracy over its metrics.jsonl evaluations.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import claim_statistics as stats_lib  # noqa: E402  (workflow/claim_statistics.py)
+import claims_report  # noqa: E402  (workflow/claims_report.py)
+import registry as registry_lib  # noqa: E402  (workflow/registry.py)
+import tables as tables_lib  # noqa: E402  (workflow/tables.py)
+import timing as timing_lib  # noqa: E402  (workflow/timing.py)
+from claim_declarations import Cell, load_claims  # noqa: E402
+
+CLAIMS_FILE = "claims.toml"   # in the configs directory
+
+
+def load(configs_dir, experiments: dict) -> tuple:
+    """The claims of CONFIGS_DIR/claims.toml, checked against the declarations."""
+    return load_claims(Path(configs_dir) / CLAIMS_FILE, experiments)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A claim at a scale: the runs of its two groups, or why it cannot be tested."""
+    claim: object                 # Claim
+    status: object = None         # the experiment's registry Status
+    a: object = None              # RunVariant of group A
+    b: object = None              # RunVariant of group B
+    target_base: object = None    # time_to_accuracy: the runs whose accuracy sets the target
+    why_not: str = ""             # non-empty: not testable at this scale
+
+    def variants(self) -> list:
+        """Every run the claim reads: its groups' and its target's."""
+        return [v for v in (self.a, self.b, self.target_base) if v is not None]
+
+
+def setups(reg, claims) -> list:
+    """A Setup per claim at the registry's scale, in file order."""
+    return [_setup(reg, c) for c in claims]
+
+
+def _setup(reg, c) -> Setup:
+    st = reg.statuses[c.experiment]
+    if st.state == "not-at-scale":
+        return Setup(c, why_not=f"{c.experiment} is not among the experiments of "
+                                f"configs/scales/{reg.scale.name}.toml")
+    if st.state == "waiting":
+        return Setup(c, why_not=f"{c.experiment} waits for: {', '.join(st.missing)}")
+    cells = {(spec.row, spec.col): (v, missing) for spec, v, missing in st.cells}
+    wanted = {"A": c.a, "B": c.b}
+    if c.metric == "time_to_accuracy":
+        wanted["the target's baseline"] = Cell(*st.experiment.baseline_cell(c.a.col))
+    found, waiting = {}, {}   # missing capabilities -> the groups that wait for them
+    for name, cell in wanted.items():
+        found[name], missing = cells[(cell.row, cell.col)]
+        if found[name] is None:
+            waiting.setdefault(", ".join(missing), []).append(f"{name} ({cell.label()})")
+    if waiting:
+        return Setup(c, why_not="; ".join(
+            f"{' and '.join(names)} wait{'s' * (len(names) == 1)} for: {missing}"
+            for missing, names in waiting.items()))
+    return Setup(c, st, found["A"], found["B"], found.get("the target's baseline"))
+
+
+def claim_runs(reg, claims) -> list:
+    """(variant, seed) of every run the testable claims read, each once."""
+    variants = {v.name: v for s in setups(reg, claims) for v in s.variants()}
+    return [(v, seed) for v in variants.values() for seed in reg.scale.seeds]
+
+
+def testable(reg, claims) -> bool:
+    """Whether the scale's runs can test at least one claim."""
+    return any(not s.why_not for s in setups(reg, claims))
+
+
+# ------------------------------------------------------------------ one claim's numbers
+@dataclass
+class Group:
+    """One group's values over its seeds: percent or seconds, of the seeds that count."""
+    values: list
+    seeds: int
+    diverged: list      # run directories
+    unreached: list     # time_to_accuracy: run directories that never reached the target
+    basis: str          # time: measured | modelled | mixed ("" for accuracies)
+
+    def center(self, kind) -> float | None:
+        """The mean (accuracy) or geometric mean (time) of the values."""
+        if not self.values:
+            return None
+        if kind == "time":
+            return math.exp(statistics.fmean(math.log(x) for x in self.values))
+        return statistics.fmean(self.values)
+
+
+@dataclass
+class Outcome:
+    setup: Setup
+    a: Group | None = None
+    b: Group | None = None
+    estimate: float | None = None            # A - B in points, or the speed-up B / A
+    interval: stats_lib.Interval | None = None
+    verdict: str = stats_lib.NOT_TESTABLE
+    reason: str = ""
+
+
+def group(claim, variant, files, target) -> Group:
+    """The values of one group: diverged seeds left out and named; for time_to_accuracy the
+    seeds that never reached `target` too."""
+    summaries = files.summaries(variant)
+    diverged = [str(d) for d, x in summaries if x["status"] != "completed"]
+    runs = files.times(variant)
+    unreached = []
+    if claim.metric == "best_test_accuracy":
+        values = [100.0 * r.best_accuracy for r in runs]
+    else:   # seconds: of the whole training, or to the target (None: never reached)
+        times = [(r, r.total() if claim.metric == "training_seconds" else r.time_to(target))
+                 for r in runs]
+        for r, t in times:
+            if t is not None and not t > 0:   # a speed-up is a ratio of positive times
+                raise timing_lib.TimingError(f"{r.path / 'timing.jsonl'}: a time of {t} s; "
+                                             "a speed-up needs positive times")
+        values = [t for _, t in times if t is not None]
+        unreached = [str(r.path) for r, t in times if t is None]
+    bases = {r.basis for r in runs} if claim.kind == "time" else set()
+    basis = bases.pop() if len(bases) == 1 else "mixed" if bases else ""
+    return Group(values, len(summaries), diverged, unreached, basis)
+
+
+def evaluate(setup: Setup, files) -> Outcome:
+    """The effect, interval and verdict of one testable claim."""
+    c = setup.claim
+    target = None
+    if c.metric == "time_to_accuracy":
+        target = tables_lib.TimeMetric(setup.status.experiment, setup.status.cells,
+                                       files).target(c.a.col)
+    a, b = group(c, setup.a, files, target), group(c, setup.b, files, target)
+    out = Outcome(setup, a, b)
+    if c.metric == "time_to_accuracy" and target is None:
+        out.verdict, out.reason = stats_lib.INCONCLUSIVE, "no target: its baseline did not complete"
+        return out
+    if a.values and b.values:
+        out.estimate = (b.center("time") / a.center("time") if c.kind == "time"
+                        else a.center("accuracy") - b.center("accuracy"))
+    unreached = [f"{name}: {len(g.unreached)} of {g.seeds} seeds never reached the target "
+                 f"{100 * target:.2f} % (their times are unknown)"
+                 for name, g in (("A", a), ("B", b)) if g.unreached]
+    few = [f"{name}: {len(g.values)} completed seed{'s' * (len(g.values) != 1)}"
+           for name, g in (("A", a), ("B", b))
+           if not g.unreached and len(g.values) < stats_lib.MIN_SEEDS]
+    if unreached or few:
+        out.verdict = stats_lib.INCONCLUSIVE
+        out.reason = "; ".join(unreached + few) + (
+            f" (an interval needs {stats_lib.MIN_SEEDS} per group)" if few else "")
+        return out
+    if c.kind == "time":
+        out.interval = stats_lib.speedup(a.values, b.values)
+    else:
+        out.interval = stats_lib.welch_difference(a.values, b.values)
+    out.verdict = stats_lib.verdict(c.test, out.interval.low, out.interval.high,
+                                    margin=c.margin or 0.0, ratio=c.ratio or 1.0)
+    return out
+
+
+def evaluate_all(reg, claims, runs_dir) -> list:
+    """An Outcome per claim (not testable ones with why), in file order."""
+    files = tables_lib.RunFiles(runs_dir, reg.scale.seeds)
+    return [evaluate(s, files) if not s.why_not else Outcome(s, reason=s.why_not)
+            for s in setups(reg, claims)]
+
+
+def write_claims(configs_dir, scale, runs_dir, md_path, csv_path):
+    reg = registry_lib.build(configs_dir, scale)
+    outcomes = evaluate_all(reg, load(configs_dir, reg.experiments), runs_dir)
+    md, csv_text = claims_report.render(reg.scale, outcomes)
+    tables_lib.write_atomic(md_path, md)
+    tables_lib.write_atomic(csv_path, csv_text)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 5:
+        print(__doc__, file=sys.stderr)
+        print("usage: claims.py CONFIGS_DIR SCALE RUNS_DIR OUT.md OUT.csv", file=sys.stderr)
+        return 2
+    try:
+        write_claims(*argv)
+    except (registry_lib.RegistryError, tables_lib.TableError, timing_lib.TimingError,
+            ValueError) as e:
+        print(f"claims.py: error: {e}", file=sys.stderr)
+        return 1
+    print(argv[3])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
