@@ -159,8 +159,11 @@ def base_threads(base_config, overrides):
 
 
 def machine_cores():
-    """The cores of the local machine as Snakemake was given them (--cores); 1 when a remote
-    executor leaves them unset (there each job asks for its own CPUs)."""
+    """The cores of the local machine as Snakemake was given them (--cores, or the workflow
+    profile's cores: all); 1 under a remote executor such as Slurm's, where each job asks for
+    its own CPUs and --cores is the submitting host's."""
+    if not workflow.local_exec:
+        return 1
     try:
         cores = workflow.cores
     except Exception:  # WorkflowError: "requires a total number of cores to be defined"

@@ -2,8 +2,8 @@
 # Tests of the Snakemake workflow and of workflow/tables.py. Sections 1-5 run no real
 # training: the workflow is copied into a temporary directory next to a stub trainer and a stub
 # analyzer that always fail, so a test that started a training or drawing job would fail, and
-# results already in the repo (results/, tables/, figures/) neither change nor influence the
-# tests. Section 6 runs the whole smoke scale end to end in another temporary copy with the
+# the results of an earlier run in the checkout (results/, tables/, figures/) neither change nor
+# influence the tests. Section 6 runs the whole smoke scale end to end in another temporary copy with the
 # real trainer and analyzer (LOCALSGD_TRAINER, LOCALSGD_ANALYZER; default build/...).
 #
 #   bash tests/workflow_test.sh          (needs .venv and build/ from scripts/setup.sh)
