@@ -47,6 +47,7 @@ import registry as registry_lib  # noqa: E402  workflow/registry.py
 import claims as claims_lib  # noqa: E402  workflow/claims.py
 import analysis_series  # noqa: E402  workflow/analysis_series.py
 import slurm_client_config  # noqa: E402  workflow/slurm_client_config.py
+import report_captions  # noqa: E402  workflow/report_captions.py
 
 # Inside a Slurm job of the slurm/ profile: keep SLURM_CONF for the job step's srun, which the
 # Slurm plugin's job-step executor would start without it (workflow/slurm_client_config.py).
@@ -712,6 +713,25 @@ rule analysis_series:
         )
 
 
+# `snakemake --report report.html`: every table and figure of the target, under Tables, Figures
+# and Status, each file with a caption (workflow/report/*.rst, Jinja2 templates filled from the
+# job's wildcards and params.caption: workflow/report_captions.py). The report's front page:
+report: "workflow/report/workflow.rst"
+
+
+def table_output(ext):
+    """tables/{scale}/{exp}.<ext>, in the report under Tables / {exp}."""
+    return report(f"tables/{{scale}}/{{exp}}.{ext}", caption="workflow/report/table.rst",
+                  category="Tables", subcategory="{exp}", labels={"table": "{exp}", "file": ext})
+
+
+def figure_output(ext):
+    """figures/{scale}/{fig}.<ext>, in the report under Figures / its figure (figure7 for 7a)."""
+    return report(f"figures/{{scale}}/{{fig}}.{ext}", caption="workflow/report/figure.rst",
+                  category="Figures", subcategory=lambda wc: figure_panel(wc)[0],
+                  labels={"figure": "{fig}", "file": ext})
+
+
 rule experiment_table:
     input:
         summaries=experiment_summaries,
@@ -723,10 +743,11 @@ rule experiment_table:
         timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
         benchmark_code=os.path.join(WORKFLOW_CODE, "benchmark_tables.py"),
     output:
-        md="tables/{scale}/{exp}.md",
-        csv="tables/{scale}/{exp}.csv",
-        tex="tables/{scale}/{exp}.tex",
+        md=table_output("md"),
+        csv=table_output("csv"),
+        tex=table_output("tex"),
     params:
+        caption=lambda wc: report_captions.table_caption(experiments(wc.scale), wc.exp),
         python=sys.executable,
         configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
         runs_dir=lambda wc: os.path.join(RESULTS_DIR, wc.scale, "runs"),
@@ -746,7 +767,8 @@ rule status:
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
         registry_parts=REGISTRY_PARTS,
     output:
-        "tables/{scale}/status.md",
+        report("tables/{scale}/status.md", caption="workflow/report/status.rst",
+               category="Status", subcategory="{scale}"),
     params:
         python=sys.executable,
         configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
@@ -804,12 +826,13 @@ rule figure:
         ),
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
     output:
-        png="figures/{scale}/{fig}.png",
-        pdf="figures/{scale}/{fig}.pdf",
-        svg="figures/{scale}/{fig}.svg",
-        csv="figures/{scale}/{fig}.csv",
-        gp="figures/{scale}/{fig}.gp",
+        png=figure_output("png"),
+        pdf=figure_output("pdf"),
+        svg=figure_output("svg"),
+        csv=figure_output("csv"),
+        gp=figure_output("gp"),
     params:
+        caption=lambda wc: report_captions.figure_caption(experiments(wc.scale), wc.fig),
         prefix=lambda wc, output: output.png[: -len(".png")],
         args=figure_args,
     log:

@@ -5,7 +5,8 @@
 #   bash scripts/setup.sh
 #
 # Steps: (1) Debian packages, (2) the Python venv .venv with pinned Snakemake 9, the
-# Slurm executor plugin and SciPy, (3) CMake configure + build into build/ (Release).
+# Slurm executor plugin, SciPy and Pygments (for `snakemake --report`), (3) CMake configure +
+# build into build/ (Release).
 #
 # To build against a pip-installed torch instead of Debian's libtorch-dev:
 #   CMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)') bash scripts/setup.sh
@@ -19,6 +20,8 @@ SLURM_PLUGIN_VERSION="2.8.0"
 # t quantiles of the claims report's confidence intervals (workflow/claim_statistics.py); the
 # newest SciPy for Debian 12's Python 3.11.
 SCIPY_VERSION="1.17.1"
+# `snakemake --report` needs Pygments, which Snakemake lists only as an optional extra.
+PYGMENTS_VERSION="2.20.0"
 VENV="$ROOT/.venv"
 BUILD_DIR="$ROOT/build"
 # Debian's interpreter: it has python3-torch (the throughput baseline) and is the one the
@@ -138,6 +141,14 @@ else
   STEP="pip install scipy"
   log "venv: installing scipy==$SCIPY_VERSION"
   "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "scipy==$SCIPY_VERSION"
+fi
+
+if [[ "$(venv_package_version pygments)" == "$PYGMENTS_VERSION" ]]; then
+  log "venv: pygments $PYGMENTS_VERSION already installed"
+else
+  STEP="pip install pygments"
+  log "venv: installing pygments==$PYGMENTS_VERSION"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "pygments==$PYGMENTS_VERSION"
 fi
 
 # ---------------------------------------------------------------- 3. CMake build

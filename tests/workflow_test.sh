@@ -418,4 +418,62 @@ fi
 check "smoke e2e: a second run has nothing to do" \
   bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 'microbench=$MICROBENCH_BIN' 2>&1 | grep -q 'Nothing to be done'"
 
+# snakemake --report over what that run built: one self-contained HTML file holding every table
+# and figure file of the scale (expected names from the declarations again), each embedded and
+# with its caption, which names the declaration's caption; docutils reported no markup error.
+report_html="$TMP/report.html"
+if (cd "$E2E" && "$SNAKEMAKE" --config scale=smoke "trainer=$TRAINER_BIN" "analyzer=$ANALYZER_BIN" \
+    "microbench=$MICROBENCH_BIN" --report "$report_html") >"$TMP/report.txt" 2>&1; then
+  ok "smoke e2e: snakemake --report report.html exits 0"
+else
+  not_ok "smoke e2e: snakemake --report report.html exits 0" "$TMP/report.txt"
+fi
+"$PYTHON" - "$E2E" "$report_html" >"$TMP/report-check.txt" 2>&1 <<'EOF'
+import html, json, re, sys, tomllib
+from pathlib import Path
+wf, report = Path(sys.argv[1]), Path(sys.argv[2])
+text = report.read_text() if report.is_file() else ""
+def embedded(name):  # the report's <script id="NAME"> var x = {...}; </script>
+    m = re.search(rf'<script id="{name}">\s*var \w+ = (.*?);\s*</script>', text, re.S)
+    return json.loads(m.group(1)) if m else {}
+results, categories = embedded("results"), embedded("categories")
+def plain(fragment):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+scale = tomllib.load(open(wf / "configs/scales/smoke.toml", "rb"))
+expected = {"tables/smoke/status.md": ("Status", "Where every table and figure")}
+for exp in scale["experiments"]:
+    d = tomllib.load(open(wf / f"configs/experiments/{exp}.toml", "rb"))
+    caption = " ".join(d["caption"].split())
+    if d["kind"] == "table":
+        for ext in ("md", "csv", "tex"):
+            expected[f"tables/smoke/{exp}.{ext}"] = ("Tables", caption)
+    else:
+        for p in d["panels"]:
+            for ext in ("png", "pdf", "svg", "csv", "gp"):
+                expected[f"figures/smoke/{exp}{p.get('suffix', '')}.{ext}"] = ("Figures", caption)
+bad = []
+for path, (category, caption) in expected.items():
+    r = results.get(path)
+    if r is None:
+        bad.append(f"{path}: not in the report")
+        continue
+    if not r["data_uri"].startswith("data:"):
+        bad.append(f"{path}: not embedded")
+    if caption not in plain(r["caption"]):
+        bad.append(f"{path}: caption {plain(r['caption'])[:80]!r} lacks {caption[:40]!r}")
+    if "System Message" in r["caption"]:
+        bad.append(f"{path}: docutils error in its caption: {plain(r['caption'])[:200]}")
+    if path not in [f for sub in categories.get(category, {}).values() for f in sub]:
+        bad.append(f"{path}: not under {category}")
+bad += [f"{path}: in the report but not expected" for path in sorted(set(results) - set(expected))]
+print(f"{len(results)} files in {len(categories)} categories, {len(expected)} expected")
+print("\n".join(bad))
+sys.exit(1 if bad or not expected else 0)
+EOF
+if [[ $? -eq 0 ]]; then
+  ok "smoke e2e: the report holds every table and figure file with its caption ($(head -n1 "$TMP/report-check.txt"))"
+else
+  not_ok "smoke e2e: the report holds every table and figure file with its caption" "$TMP/report-check.txt"
+fi
+
 finish
