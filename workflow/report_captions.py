@@ -3,8 +3,8 @@
 The caption files, workflow/report/table.rst and figure.rst, are Jinja2 templates that Snakemake
 fills in per job; the Snakefile hands them these fields as the job's params.caption, taken from
 the experiment's declaration and the scale, the same text as the index (workflow/index.py).
-Every field is reStructuredText that shows as written: a declaration's `|x|` or `B_loc_` would
-otherwise be read as a substitution or a link.
+Every field is escaped reStructuredText that shows as written, so that a declaration's `|x|`,
+`*` or word ending in `_` can never turn into a substitution, emphasis or link (or an error).
 """
 from __future__ import annotations
 
