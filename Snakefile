@@ -713,8 +713,8 @@ rule analysis_series:
         )
 
 
-# `snakemake --report report.html`: every table and figure of the target, under Tables, Figures
-# and Status, each file with a caption (workflow/report/*.rst, Jinja2 templates filled from the
+# `snakemake --report report.html`: every table and figure of the target, under Tables, Figures,
+# Claims and Status, each file with a caption (workflow/report/*.rst, Jinja2 templates filled from the
 # job's wildcards and params.caption: workflow/report_captions.py). The report's front page:
 report: "workflow/report/workflow.rst"
 
@@ -798,8 +798,10 @@ rule claims:
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
         registry_parts=REGISTRY_PARTS,
     output:
-        md="tables/{scale}/claims.md",
-        csv="tables/{scale}/claims.csv",
+        md=report("tables/{scale}/claims.md", caption="workflow/report/claims.rst",
+                  category="Claims", subcategory="{scale}", labels={"file": "md"}),
+        csv=report("tables/{scale}/claims.csv", caption="workflow/report/claims.rst",
+                   category="Claims", subcategory="{scale}", labels={"file": "csv"}),
     params:
         python=sys.executable,
         configs=lambda wc, input: os.path.dirname(os.path.dirname(input.scale)),
