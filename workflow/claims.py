@@ -67,6 +67,10 @@ def _setup(reg, c) -> Setup:
         wanted["the target's baseline"] = Cell(*st.experiment.baseline_cell(c.a.col))
     found, waiting = {}, {}   # missing capabilities -> the groups that wait for them
     for name, cell in wanted.items():
+        if (cell.row, cell.col) not in cells:   # a [select] of the scale left it out
+            return Setup(c, why_not=f"{name} ({cell.label()}) is not run at this scale "
+                                    f"([select.{c.experiment}] of configs/scales/"
+                                    f"{reg.scale.name}.toml)")
         found[name], missing = cells[(cell.row, cell.col)]
         if found[name] is None:
             waiting.setdefault(", ".join(missing), []).append(f"{name} ({cell.label()})")

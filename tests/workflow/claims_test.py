@@ -239,6 +239,15 @@ class ClaimsReportTest(hand_configs.HandConfigsTest):
         why = claims.setups(reg, cl)[0].why_not
         self.assertEqual(why, "table99 is not among the experiments of configs/scales/narrow.toml")
 
+    def test_a_group_the_scales_select_leaves_out_is_not_testable(self):
+        self.write_scale(self.scale_text + '[select.table99]\nlocal_steps = [1, 16]\n')
+        reg = registry.build(self.configs, "hand")
+        cl = claims.load(self.configs, reg.experiments)
+        why = {s.claim.id: s.why_not for s in claims.setups(reg, cl)}
+        self.assertEqual(why["fast-beats-base"], "A ('Fast' / 'c') is not run at this scale "
+                         "([select.table99] of configs/scales/hand.toml)")
+        self.assertEqual(why["slow-beats-base"], "")   # Slow (H = 16) and Base (H = 1) stay
+
     def test_the_runs_a_scale_reads(self):
         reg = registry.build(self.configs, "hand")
         cl = claims.load(self.configs, reg.experiments)

@@ -63,6 +63,11 @@ class ScaleTiersTest(hand_configs.HandConfigsTest):
         self.assertEqual(len(runs_of(full)), 7)           # its own (empty) select
         self.write_scale('extends = "hand"\nname = "full"\n', "full")
         self.assertEqual(len(runs_of(registry.build(self.configs, "full"))), 3)  # hand's select
+        self.write_scale(self.scale_text.replace('description = "hand-made"',
+                                                 'description = "x"\nexperiments = ["table99"]'))
+        self.assertEqual(registry.build(self.configs, "full").scale.experiments, ("table99",))
+        self.write_scale('extends = "hand"\nname = "full"\nexperiments = "all"\n', "full")
+        self.assertIsNone(registry.build(self.configs, "full").scale.experiments)
 
     def test_the_scales_epochs_and_lr_reach_every_run(self):
         # Before, a scale's epochs and lr were set only with an epochs or lr factor, so a scale

@@ -129,8 +129,9 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
     req(isinstance(mpi, list) and all(is_int(k) and k >= 2 for k in mpi), path,
         "mpi_workers: a list of worker counts K >= 2 (those runs train as K MPI ranks)")
     exps = d.get("experiments")
+    exps = None if exps == "all" else exps   # a tier that extends a selection undoes it
     req(exps is None or (isinstance(exps, list) and all(isinstance(e, str) for e in exps)),
-        path, "experiments must be a list of ids")
+        path, "experiments must be a list of ids or \"all\"")
     paths = {}
     if "paths_file" in d:
         pf = path.parent / d["paths_file"]
