@@ -853,6 +853,9 @@ def index_inputs(wildcards):
     out += expand(os.path.join(FIGURES_DIR, "{scale}", "{fig}.{ext}"), scale=wildcards.scale,
                   fig=reg.figures(), ext=["png", "pdf", "svg", "csv", "gp"])
     out.append(os.path.join(TABLES_DIR, wildcards.scale, "status.md"))
+    if claims_lib.testable(reg, claims_at(wildcards.scale)):
+        out += expand(os.path.join(TABLES_DIR, "{scale}", "claims.{ext}"),
+                      scale=wildcards.scale, ext=["md", "csv"])
     return out
 
 

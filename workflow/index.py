@@ -56,6 +56,10 @@ def build_index(configs, scale, figures_dir, tables_dir) -> str:
     status_links = _links(figures_dir, tables_dir / "status", ("md",))
     if status_links:
         lines += [f"Status of every declaration: {status_links[0]}.", ""]
+    claims_links = _links(figures_dir, tables_dir / "claims", ("md", "csv"))
+    if claims_links:
+        lines += ["The paper's claims tested on these runs (effect, 95 % interval over seeds, "
+                  f"verdict): {' · '.join(claims_links)}.", ""]
 
     for kind, heading in (("table", "Tables"), ("figure", "Figures")):
         lines += [f"## {heading}", ""]
