@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The compute calibration of simulated runs (comm.compute_step_seconds and
 # comm.compute_sample_seconds): one real worker's step time at several local batch sizes, and
-# the least-squares line  seconds per step = step + sample x B  through them. A scale puts the
+# the line  seconds per step = step + sample x B  through them (least relative error). A scale puts the
 # two numbers in its models' overrides, so that every simulated run charges its compute from
 # them and the same seeds give the same time tables, whatever else the machine is doing.
 #
 #   [LOCALSGD_TRAIN=path/to/localsgd-train] bash bench/calibrate.sh [--config FILE]
-#       [--steps N] [--repeats R] [--batches "8 32 128 512"] [--set KEY=VALUE ...]
+#       [--steps N] [--repeats R] [--batches "8 32 128 256"] [--set KEY=VALUE ...]
 #
 # One worker, mini-batch SGD, one-by-one passes (a real worker's arithmetic), the config's
 # run.threads; R repeats per batch size, the median kept. Prints the commands, the machine, the
@@ -20,7 +20,7 @@ source bench/lib.sh
 CONFIG="configs/small/fashion-mnist.toml"
 STEPS=60
 REPEATS=3
-BATCHES="8 32 128 512"
+BATCHES="8 32 128 256"
 EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -65,11 +65,15 @@ def step_seconds(b, r):
     last = [json.loads(l) for l in open(f"{root}/b{b}-r{r}/timing.jsonl") if l.strip()][-1]
     return last["train_seconds"] / last["step"]
 t = [statistics.median(step_seconds(b, r) for r in range(1, repeats + 1)) for b in batches]
-# Least squares for t = step + sample x B.
-n, mb, mt = len(batches), statistics.fmean(batches), statistics.fmean(t)
-sxx = sum((b - mb) ** 2 for b in batches)
-sample = sum((b - mb) * (y - mt) for b, y in zip(batches, t)) / sxx if sxx else 0.0
-step = mt - sample * mb
+# Least squares for t = step + sample x B in relative error (weights 1 / t^2): a step of a
+# large batch costs more than its share (caches), and plain least squares would let it set the
+# line for the small batches most runs use.
+w = [1 / y ** 2 for y in t]
+sw, swb, swbb = sum(w), sum(wi * b for wi, b in zip(w, batches)), sum(wi * b * b for wi, b in zip(w, batches))
+swt, swbt = sum(wi * y for wi, y in zip(w, t)), sum(wi * b * y for wi, b, y in zip(w, batches, t))
+det = sw * swbb - swb ** 2
+sample = (sw * swbt - swb * swt) / det if det else 0.0
+step = (swt - sample * swb) / sw
 print("| B_loc | measured s/step (median of %d) | fitted | residual |" % repeats)
 print("|---:|---:|---:|---:|")
 for b, y in zip(batches, t):
