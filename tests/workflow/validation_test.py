@@ -125,9 +125,9 @@ class DryRunValidationTest(unittest.TestCase):
         cases = {}   # name: (workflow copy, --config, expected fragments)
         wf = self.copy_workflow("scale")
         cases["unknown scale"] = (wf, ["scale=nope"],
-                                  ["unknown scale 'nope'", "known scales: paper, small, smoke"])
+                                  ["unknown scale 'nope'", "known scales: paper, small, small-full, smoke"])
         wf = self.copy_with_typo("blocks", "table17.toml", "block_size = [2, 4, 8]", "block_size = [2, 3, 8]")
-        cases["block size"] = (wf, [], ["table17.toml", "'hierarchical-k16-b32-h1-bs3-hb16'",
+        cases["block size"] = (wf, ["scale=small-full"], ["table17.toml", "'hierarchical-k16-b32-h1-bs3-hb16'",
                                         "block_size 3 does not divide workers 16"])
         wf = self.copy_with_typo("algorithm", "table3.toml", 'algorithm = "postlocal"', 'algorithm = "postlcoal"')
         cases["algorithm"] = (wf, [], ["table3.toml", "unknown algorithm 'postlcoal'",
