@@ -11,9 +11,8 @@ TMP="$(mktemp -d)"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TIMEOUT=3   # comm.collective_timeout of the test runs
 LIMIT=40    # seconds: timeout + grace (at most 2 x timeout) + start-up, with room for a loaded machine
-passed=0 failed=0
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ok, not_ok, check and the tally
 cleanup() {  # a failed check may leave a stopped rank behind
   pkill -CONT -f -- "--out $TMP/" 2>/dev/null
   pkill -9 -f -- "--out $TMP/" 2>/dev/null

@@ -13,10 +13,8 @@ KILL_BOUND=30  # seconds from the kill to mpirun's exit; measured about 1 s here
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/localsgd-distributed.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ok, not_ok, check and the tally
 
 cp "$(dirname "${BASH_SOURCE[0]}")/configs/tiny-run.toml" "$TMP/base.toml"
 # shellcheck source=same_run.sh

@@ -8,10 +8,8 @@ BENCH="${1:?usage: microbench_latency_test.sh path/to/localsgd-microbench}"
 [[ $(id -u) -eq 0 ]] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ok, not_ok, check and the tally
 
 if mpirun -n 2 "$BENCH" latency --bytes 1,65536 --out "$TMP/latency.jsonl" >"$TMP/log" 2>&1; then
   ok "mpirun -n 2 latency exits 0"

@@ -13,9 +13,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # A resumed run that hangs (ranks resuming at different steps wait for each other forever) fails
 # here within LIMIT seconds instead of at the test's timeout.
 LIMIT=120
-passed=0 failed=0
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ok, not_ok, check and the tally
 CONFIG="$ROOT/tests/configs/tiny-run.toml"
 # 8 epochs of 512 images, 4 x 8 per step: 128 steps; a learning-rate warm-up over the first 3
 # epochs; post-local SGD switching at epoch 4, then H = 3 local steps between averages.

@@ -16,15 +16,8 @@ SNAKEMAKE="$ROOT/.venv/bin/snakemake"
 PYTHON="$ROOT/.venv/bin/python"
 SCALE=small
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); printf 'ok   - %s\n' "$1"; }
-not_ok() {
-  failed=$((failed + 1)); printf 'FAIL - %s\n' "$1"
-  if [[ -n "${2:-}" && -f "$2" ]]; then sed 's/^/       | /' "$2" | tail -n 40; fi
-}
-# check NAME COMMAND...: runs COMMAND, passes when it exits 0.
-check() { local name="$1"; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# shellcheck source=lib.sh
+source "$ROOT/tests/lib.sh"   # ok, not_ok, check and the tally
 finish() {
   printf 'workflow-tests: %d passed, %d failed\n' "$passed" "$failed"
   [[ "$failed" -eq 0 ]]
@@ -57,9 +50,9 @@ touch -d '2000-01-01' "$WF/build/localsgd-train" "$WF/build/localsgd-analyze" "$
 # ------------------------------------------------------------------ 1. dry run
 # One table as the default target (experiments=table12). Expected counts straight from its
 # declaration, not through workflow/registry.py: K=32 mini-batch SGD at 1, 4/3 and 5/3 x the
-# epochs and post-local SGD at H=16 = 4 runs, x the small scale's 2 seeds.
+# epochs and post-local SGD at H=16 = 4 runs, x the small scale's 3 seeds.
 EXAMPLE=table12
-expected_train=8
+expected_train=12
 dry="$TMP/dry-run.txt"
 if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 --config "scale=$SCALE" "experiments=$EXAMPLE") >"$dry" 2>&1; then
   ok "snakemake -n exits 0"
@@ -71,7 +64,7 @@ job_count() {  # job_count RULE: the count of RULE in the dry run's "Job stats" 
 }
 got_train="$(job_count train)"
 got_table="$(job_count experiment_table)"
-check "dry run lists $expected_train train jobs (4 runs x 2 seeds), got ${got_train:-none}" \
+check "dry run lists $expected_train train jobs (4 runs x 3 seeds), got ${got_train:-none}" \
   test "${got_train:-0}" -eq "$expected_train"
 check "dry run lists 1 table job, got ${got_table:-none}" test "${got_table:-0}" -eq 1
 check "dry run targets tables/$SCALE/$EXAMPLE.md, .csv and .tex" \

@@ -8,9 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TRAIN="${1:?}"; ANALYZE="${2:?}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $1"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"   # ok, not_ok, check and the tally
 
 "$TRAIN" "$ROOT/tests/configs/tiny-run.toml" --out "$TMP/run" --set algorithm.kind=local \
   --set algorithm.local_steps=2 >"$TMP/train.log" 2>&1 || { echo "the trainer failed"; cat "$TMP/train.log"; exit 1; }

@@ -2,10 +2,8 @@
 # pass/fail counters, finish, the Slurm programs scripts/setup.sh installs, and a private work
 # directory whose earlier copies' clusters (tests killed before their cleanup) are stopped first.
 
-passed=0
-failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"   # ok, not_ok, check and the tally
 finish() { echo "$TEST_NAME: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit $?; }
 
 require_slurm_tools() {
