@@ -134,13 +134,22 @@ def _by_run(records, job, reg, results_dir, path) -> dict:
 
 
 def _point_means(curves, x_key, y_key, path) -> list:
-    """Mean over curves (one per seed) of y at each x they share, by x."""
-    at = {}
+    """Mean over curves (one per seed) of y at each x they share, by x. A y the analyzer wrote
+    as null (an infinite or NaN loss: the model diverges there) makes the mean infinite, so
+    that x is left out of the line, and named on stderr: a result, not an error."""
+    at, diverged = {}, set()
     for records in curves:
         for r in records:
-            x = _number(r, x_key, path)
-            at.setdefault(round(x, 12), []).append(_number(r, y_key, path))
-    return [(x, *mean_std(ys)) for x, ys in sorted(at.items())]
+            x = round(_number(r, x_key, path), 12)
+            if r.get(y_key, 0) is None:
+                diverged.add(x)
+                continue
+            at.setdefault(x, []).append(_number(r, y_key, path))
+    if diverged:
+        print(f"analysis_series.py: {path}: {y_key} is infinite or NaN at {x_key} = "
+              f"{', '.join(f'{x:g}' for x in sorted(diverged))}; left out of the line",
+              file=sys.stderr)
+    return [(x, *mean_std(ys)) for x, ys in sorted(at.items()) if x not in diverged]
 
 
 def _resampled_means(curves, path) -> list:

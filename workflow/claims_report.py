@@ -28,9 +28,11 @@ CAPTION = (
     "claims). Thresholds and margins are fixed in configs/claims.toml from the paper's "
     "wording, not from any result.")
 TIME_NOTE = (
-    "Times are those of the time tables: modelled for simulated runs (one worker's share of "
-    "the measured compute plus the [comm] cost model), measured for MPI runs; each time "
-    "effect names its basis.")
+    "Times are those of the time tables: modelled for simulated runs (one worker's compute, "
+    "calibrated when the scale sets comm.compute_step_seconds and comm.compute_sample_seconds, "
+    "else the measured share, plus the [comm] cost model), measured for MPI runs; each time "
+    "effect names its basis. A modelled speed-up from less communication can only be as large "
+    "as the cost model's communication share of a step.")
 CSV_HEADER = [
     "claim", "column", "text", "source", "experiment", "metric", "test", "threshold",
     "a_row", "a_col", "a_variant", "a_seeds", "a_completed", "a_diverged",

@@ -315,6 +315,22 @@ class AnalysisTest(hand_configs.HandConfigsTest):
         meta = json.loads((self.root / "out" / "lines.json").read_text())
         self.assertEqual(meta[0]["label"], "post-local SGD")
 
+    def test_an_infinite_loss_leaves_its_alpha_out_of_the_line(self):
+        # The analyzer writes an overflowed loss as null (far along the interpolation the
+        # model diverges): a result, so the point is left out rather than the job failing.
+        reg = self.figure()
+        self.fake_outputs(reg)
+        job = reg.panel_jobs("figure99b")[0]
+        v = job.variants[0].name
+        self.write(reg, job, ".jsonl", [
+            {"from_run": self.run_dir(v, s), "alpha": a,
+             "train_loss": None if (a, s) == (1.0, 2) else s * a, "test_loss": 1.0,
+             "train_accuracy": 0.5, "test_accuracy": 0.5}
+            for s in (1, 2) for a in (0.0, 1.0)])
+        interp = self.lines_of(reg, "figure99b")
+        self.assertEqual([(x, m) for x, m, _, _ in interp[0][1]], [(0.0, 0.0)])   # train loss
+        self.assertEqual([(x, m) for x, m, _, _ in interp[1][1]], [(0.0, 1.0), (1.0, 1.0)])
+
     def test_a_stale_or_missing_output_is_an_error_naming_the_file(self):
         reg = self.figure()
         self.fake_outputs(reg)

@@ -79,6 +79,20 @@ class ScaleTiersTest(hand_configs.HandConfigsTest):
             self.assertIn(("run.epochs", 7.0), v.overrides)
             self.assertIn(("optimizer.lr", 0.3), v.overrides)
 
+    def test_a_run_whose_step_exceeds_the_training_set_waits(self):
+        # The trainer refuses K x B_loc > data.train_subset; the registry says so at parse time.
+        (self.configs / "scales" / "base.toml").write_text("[data]\ntrain_subset = 16\n")
+        reg = registry.build(self.configs, "hand")
+        st = reg.statuses["table99"]
+        waiting = {(s.workers, s.local_steps): m for s, v, m in st.cells if v is None}
+        self.assertEqual(sorted(waiting), [(4, 1), (4, 2), (4, 4)])   # 4 x 8 = 32 > 16
+        self.assertIn("a training set of at least K x B_loc = 32 images (data.train_subset = 16)",
+                      waiting[(4, 1)])
+        self.assertEqual(st.state, "partial")
+        self.write_scale(self.scale_text.replace("lr = 0.1\n", 'lr = 0.1\n[trainer]\n'
+                                                 '"data.train_subset" = 64\n'))
+        self.assertEqual(registry.build(self.configs, "hand").statuses["table99"].state, "ready")
+
     def test_bad_tiers_are_refused_naming_the_file_and_key(self):
         path = self.configs / "scales" / "hand.toml"
         self.write_scale(self.scale_text + "[select.table42]\nworkers = [4]\n")

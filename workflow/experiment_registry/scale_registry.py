@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .analyses import ANALYSIS_COMMANDS, AnalysisJob
-from .common import RegistryError, description, is_int, req
+from .common import RegistryError, description, is_int, load_toml, req
 from .declarations import load_experiments
 from .readiness import (FIGURE_ANALYSES, TABLE_ANALYSES, Status, benchmark_missing,
                         capabilities, missing_for)
@@ -149,6 +149,23 @@ def _check_select(scale, exps):
                 f"(they have {sorted(declared)})")
 
 
+_train_subsets = {}   # base config path -> its data.train_subset
+
+
+def _exceeds_training_set(v) -> str:
+    """What a run waits for when one of its steps (K x B_loc samples) exceeds its training set
+    (data.train_subset after its overrides), which the trainer refuses; "" when it fits."""
+    if v is None:
+        return ""
+    if v.base_config not in _train_subsets:
+        _train_subsets[v.base_config] = load_toml(v.base_config).get("data", {}).get("train_subset", 0)
+    subset = dict(v.overrides).get("data.train_subset", _train_subsets[v.base_config])
+    step = v.workers * v.local_batch
+    if not is_int(subset) or subset <= 0 or step <= subset:
+        return ""
+    return f"a training set of at least K x B_loc = {step} images (data.train_subset = {subset})"
+
+
 def _status(e, scale, desc, known) -> Status:
     """The Status of one experiment at a scale, its ready runs resolved."""
     exp_missing = [n for n in e.needs if n not in known]
@@ -165,6 +182,10 @@ def _status(e, scale, desc, known) -> Status:
         m = missing_for(spec, scale, desc)
         run_missing += m
         v = None if (m or exp_missing) else resolve(spec, scale, desc)
+        too_big = _exceeds_training_set(v)
+        if too_big:   # the trainer would refuse it: the cell waits, named, instead
+            m, v = m + [too_big], None
+            run_missing.append(too_big)
         _check_blocks(e, spec, v, scale, desc)
         cells.append((spec, v, m))
     if e.benchmark:
