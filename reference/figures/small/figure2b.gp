@@ -8,25 +8,25 @@ do for [i = strlen(ARG0):1:-1] {
 csv = dir . "/" . base . ".csv"
 set datafile separator comma
 set grid
-set title "Figure 2: K = 16, local SGD (H) vs mini-batch SGD (B = H B_loc)" noenhanced
-set xlabel "" noenhanced
+set title "Figure 2: K = 16, local SGD vs mini-batch SGD at the same samples per average" noenhanced
+set xlabel "samples per worker between averages (local SGD: H x B_loc; mini-batch SGD: B)" noenhanced
 set ylabel "best test accuracy" noenhanced
-set key off
-set style fill solid 0.6 border -1
-set boxwidth 0.6
-set xtics noenhanced
-set yrange [0:*]
-# CSV columns: 1 label, 2 mean, 3 std, 4 seeds.
+set logscale x 2
+array labels[2] = ["local SGD", "mini-batch SGD"]
+set key bottom right
+set style fill transparent solid 0.2 noborder
+# CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.
+mine(i) = strcol(1) eq labels[i]
 set terminal pngcairo size 960,640 font ",12"
 set output dir . "/" . base . ".png"
-plot csv skip 1 using 0:2:xtic(1) with boxes lc 1, \
-     csv skip 1 using 0:2:3 with yerrorbars lc black pt 0 ps 0 lw 1.5
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
 set terminal pdfcairo size 6in,4in font ",10"
 set output dir . "/" . base . ".pdf"
-plot csv skip 1 using 0:2:xtic(1) with boxes lc 1, \
-     csv skip 1 using 0:2:3 with yerrorbars lc black pt 0 ps 0 lw 1.5
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
 set terminal svg size 960,640 dynamic font ",12"
 set output dir . "/" . base . ".svg"
-plot csv skip 1 using 0:2:xtic(1) with boxes lc 1, \
-     csv skip 1 using 0:2:3 with yerrorbars lc black pt 0 ps 0 lw 1.5
+plot for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3-$4 : NaN):(mine(i) ? $3+$4 : NaN) with filledcurves lc i notitle, \
+     for [i=1:|labels|] csv skip 1 using 2:(mine(i) ? $3 : NaN) with linespoints lc i pt 7 ps 0.5 lw 2 title labels[i] noenhanced
 unset output

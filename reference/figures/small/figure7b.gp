@@ -11,7 +11,7 @@ set grid
 set title "Figure 7 (b): test accuracy vs training time" noenhanced
 set xlabel "training time (s), modelled" noenhanced
 set ylabel "test accuracy" noenhanced
-array labels[5] = ["H:1", "H:2", "H:4", "H:8", "H:16"]
+array labels[3] = ["H:1", "H:4", "H:16"]
 set key bottom right
 set style fill transparent solid 0.2 noborder
 # CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.

@@ -1,6 +1,6 @@
-# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure5.gp
-# Reads figure5.csv beside this script; writes figure5.png, .pdf and .svg beside it.
-base = "figure5"
+# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure4b.gp
+# Reads figure4b.csv beside this script; writes figure4b.png, .pdf and .svg beside it.
+base = "figure4b"
 dir = "."; found = 0
 do for [i = strlen(ARG0):1:-1] {
   if (!found && ARG0[i:i] eq "/") { dir = ARG0[1:i-1]; found = 1 }
@@ -8,11 +8,10 @@ do for [i = strlen(ARG0):1:-1] {
 csv = dir . "/" . base . ".csv"
 set datafile separator comma
 set grid
-set title "Figure 5: MPI ping-pong latency between two ranks" noenhanced
-set xlabel "message size (bytes)" noenhanced
-set ylabel "one-way latency (s), half the median round trip" noenhanced
-set logscale xy
-array labels[1] = ["intra-node"]
+set title "Figure 4 (b): loss on (1 - alpha) w_mini-batch + alpha w_post-local" noenhanced
+set xlabel "alpha" noenhanced
+set ylabel "loss" noenhanced
+array labels[2] = ["train loss", "test loss"]
 set key top right
 set style fill transparent solid 0.2 noborder
 # CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.

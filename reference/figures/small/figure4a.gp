@@ -1,6 +1,6 @@
-# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure19c.gp
-# Reads figure19c.csv beside this script; writes figure19c.png, .pdf and .svg beside it.
-base = "figure19c"
+# Written by localsgd-analyze. Restyle freely, then rerun: gnuplot path/to/figure4a.gp
+# Reads figure4a.csv beside this script; writes figure4a.png, .pdf and .svg beside it.
+base = "figure4a"
 dir = "."; found = 0
 do for [i = strlen(ARG0):1:-1] {
   if (!found && ARG0[i:i] eq "/") { dir = ARG0[1:i-1]; found = 1 }
@@ -8,11 +8,11 @@ do for [i = strlen(ARG0):1:-1] {
 csv = dir . "/" . base . ".csv"
 set datafile separator comma
 set grid
-set title "Figure 19 (b): hierarchical local SGD, H = 2, extra delay 50 s" noenhanced
-set xlabel "training time (s), modelled" noenhanced
-set ylabel "test accuracy" noenhanced
-array labels[4] = ["H:2 H^b:1 delay 50.0s", "H:2 H^b:2 delay 50.0s", "H:2 H^b:4 delay 50.0s", "H:2 H^b:16 delay 50.0s"]
-set key bottom right
+set title "Figure 4 (a): top Hessian eigenvalues of the training loss" noenhanced
+set xlabel "eigenvalue index" noenhanced
+set ylabel "Hessian eigenvalue" noenhanced
+array labels[2] = ["large-batch mini-batch SGD", "post-local SGD H:16"]
+set key top right
 set style fill transparent solid 0.2 noborder
 # CSV columns: 1 series, 2 x, 3 y_mean, 4 y_std, 5 seeds. A band is mean +- std.
 mine(i) = strcol(1) eq labels[i]
