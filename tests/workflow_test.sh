@@ -156,46 +156,59 @@ check "csv has a header and one line per run (4)" \
 
 # ------------------------------------------------------------------ 5. experiment registry
 # Train jobs per scale, hard-coded from the declarations (configs/experiments/*.toml):
-#   small: distinct runs of the buildable tables = table1 21 (5 mini-batch K + 4 K x 4 H local)
-#          + table2 3 (its K=16 B_loc=32 mini-batch is table1's) + table3 1 (post-local H=32;
+#   small: the headline tier (configs/scales/small.toml: its experiments and [select]s):
+#          table1 7 (mini-batch K = 1, 4, 16; local K = 4, 16 x H = 4, 16) + table3 3 (K = 2
+#          mini-batch, post-local H = 16, 32; its K = 16 mini-batch is table1's) + table12 4
+#          + figure1 1 (K = 16 mini-batch at B = 512/4) + figure2 1 (K = 16 mini-batch at
+#          B = 1024/4; H = 4, 16 and B = 128, 512 are table1's and figure1's) = 16 x 3 seeds =
+#          48, less table12's 4 x 3 faked in section 4 = 36. Figures: figure1 a,b + figure2 b
+#          + figure4 a,b + figure7 a,b,c = 8; figure4's 2 Hessian jobs, 1 interpolation and 2
+#          series jobs; no benchmark.
+#   small-full: every declaration at small's settings: distinct runs of the buildable
+#          tables = table1 21 (5 mini-batch K + 4 K x 4 H local) + table2 3 (its K=16
+#          B_loc=32 mini-batch is table1's) + table3 1 (post-local H=32;
 #          the rest is table1's/table2's) + table11 2 (K=32 mini-batch, post-local) + table12 2
 #          (K=32 mini-batch at 4/3 and 5/3 epochs) + table16 12 (its own LR) + table17 12
 #          (hierarchical; the rest is table1's) = 53 table runs; the drawable figures add
 #          figure1 1 (K=16 mini-batch at B = 512/4) + figure2 6 (mini-batch at B = 256..2048 /4:
 #          K=4 4, K=16 2; the rest is table1's/table2's) + figure3 6 (post-local K=16 H=2, 4, 8,
 #          64 and H=16 at K=4, 8; K=32 is table11's) + figure7 0 (table1's) + figure12 1
-#          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, x 2 seeds = 158.
-#          Section 4 above faked table12's 4 runs x 2 seeds, so 158 - 8 = 150 remain.
+#          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, less figure2's K=16
+#          mini-batch at B = 2048/4 (a step of 8,192 samples, above the 5,000 images: it waits)
+#          = 78, x 3 seeds = 234 (section 4's fakes are small's, not small-full's).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
 #          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs) = 12 x 1,
 #          of which figure1's K=2 run is an MPI job (mpi_workers = [2]): 11 train, 1 train_mpi;
 #          tables 9 and 10 reuse table3's runs.
-#   paper: small's 53, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
+#   paper: small-full's 53, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
 #          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 57; the figures
-#          add small's 26 and figure3's K=32 mini-batch and post-local runs, table11's at small
-#          but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
-#   Figures 4, 13 and 14 add no run at small and paper: their K=16 mini-batch, K=2 mini-batch
+#          add the 26 of small-full's figures (figure2's B = 2048 run included: it fits in
+#          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
+#          small-full but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
+#   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
-# declarations: small and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
+# declarations: small-full and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
 # + figure5 + figure7 a,b,c + figure12 + figure13 + figure14 a,b,c + figure19 a,b,c (d, the
 # stragglers, waits) = 2+2+2+2+1+3+1+1+3+3 = 20; smoke: figure1, figure4, figure5, figure7,
 # figure13 and figure14 are at that scale: 2+2+1+3+1+3 = 12.
-# Analysis jobs of the saved models, the same at every scale, one per (command, row) whatever
-# the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
+# Analysis jobs of the saved models, the same at small-full, smoke and paper, one per
+# (command, row) whatever the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
 # analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
-declare -A expected_jobs=([small]=150 [smoke]=11 [paper]=255)
-declare -A expected_mpi_jobs=([small]=0 [smoke]=1 [paper]=0)
+declare -A expected_jobs=([small]=36 [small-full]=234 [smoke]=11 [paper]=255)
+declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
-declare -A expected_bench_jobs=([small]=2 [smoke]=2 [paper]=2)
-declare -A expected_bench_mpi_jobs=([small]=1 [smoke]=1 [paper]=1)
-declare -A expected_figures=([small]=20 [smoke]=12 [paper]=20)
+declare -A expected_bench_jobs=([small]=0 [small-full]=2 [smoke]=2 [paper]=2)
+declare -A expected_bench_mpi_jobs=([small]=0 [small-full]=1 [smoke]=1 [paper]=1)
+declare -A expected_figures=([small]=8 [small-full]=20 [smoke]=12 [paper]=20)
 declare -A expected_analysis_jobs=([analysis_hessian]=4 [analysis_interpolate]=1
                                    [analysis_sharpness]=3 [analysis_series]=6)
-for scale in small smoke paper; do
+declare -A expected_small_analysis_jobs=([analysis_hessian]=2 [analysis_interpolate]=1
+                                         [analysis_sharpness]=0 [analysis_series]=2)
+for scale in small small-full smoke paper; do
   out="$TMP/dry-$scale.txt"
   if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 --config "scale=$scale") >"$out" 2>&1; then
     dry="$out"
@@ -210,8 +223,10 @@ for scale in small smoke paper; do
       test "${got:-0}" -eq "${expected_figures[$scale]}"
     for rule in analysis_hessian analysis_interpolate analysis_sharpness analysis_series; do
       got="$(job_count "$rule")"
-      check "scale $scale: dry run lists ${expected_analysis_jobs[$rule]} $rule jobs, got ${got:-none}" \
-        test "${got:-0}" -eq "${expected_analysis_jobs[$rule]}"
+      want="${expected_analysis_jobs[$rule]}"
+      [[ "$scale" == small ]] && want="${expected_small_analysis_jobs[$rule]}"
+      check "scale $scale: dry run lists $want $rule jobs, got ${got:-none}" \
+        test "${got:-0}" -eq "$want"
     done
     got="$(job_count microbench)"
     check "scale $scale: dry run lists ${expected_bench_jobs[$scale]} microbench jobs, got ${got:-none}" \
@@ -230,23 +245,23 @@ done
 # One table is its own target; a shared run is listed once.
 if (cd "$WF" && "$SNAKEMAKE" -n --cores 2 tables/small/table3.md) >"$TMP/dry-t3.txt" 2>&1; then
   dry="$TMP/dry-t3.txt"
-  # 4 runs x 2 seeds, none of them table12's (faked in section 4).
-  check "tables/small/table3.md alone: 4 runs x 2 seeds = 8 train jobs, got $(job_count train)" \
-    test "$(job_count train)" -eq 8
+  # 4 runs x 3 seeds, none of them table12's (faked in section 4).
+  check "tables/small/table3.md alone: 4 runs x 3 seeds = 12 train jobs, got $(job_count train)" \
+    test "$(job_count train)" -eq 12
 else
   not_ok "snakemake -n tables/small/table3.md" "$TMP/dry-t3.txt"
 fi
 # "waiting for" names every declared experiment that cannot be built: each declaration is
-# either a table or figure target of the small scale or listed with "waiting for:" (table13
+# either a table or figure target of the small-full scale or listed with "waiting for:" (table13
 # for lstm and wikitext2, figure8 for ImageNet, figure19 for stragglers).
-listing="$TMP/dry-small.txt"
+listing="$TMP/dry-small-full.txt"
 "$PYTHON" - "$WF/configs/experiments" "$listing" >"$TMP/waiting-check.txt" 2>&1 <<'EOF'
 import re, sys, tomllib
 from pathlib import Path
 decls = {p.stem: tomllib.load(open(p, "rb")) for p in Path(sys.argv[1]).glob("*.toml")}
 text = open(sys.argv[2]).read()
-targets = set(re.findall(r"tables/small/(table\d+)\.md", text))
-targets |= set(re.findall(r"figures/small/(figure\d+)[a-z]?\.png", text))
+targets = set(re.findall(r"tables/small-full/(table\d+)\.md", text))
+targets |= set(re.findall(r"figures/small-full/(figure\d+)[a-z]?\.png", text))
 lines = {m.group(1): m.group(2) for m in re.finditer(r"^\s+((?:table|figure)\d+): (.*)$", text, re.M)}
 bad = []
 for i, d in decls.items():
