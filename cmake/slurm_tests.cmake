@@ -71,4 +71,4 @@ localsgd_add_test_or_hint(slurm_requeue_resumes "${workflow_missing}"
   bash ${LOCALSGD_ROOT}/tests/slurm_requeue_test.sh $<TARGET_FILE:localsgd-train>)
 # Three 1-thread trainings at once (a local reference and two Slurm jobs on the 2-CPU node):
 # about 2 minutes.
-set_tests_properties(slurm_requeue_resumes PROPERTIES TIMEOUT 600 PROCESSORS 2 RUN_SERIAL TRUE)
+set_tests_properties(slurm_requeue_resumes PROPERTIES TIMEOUT 900 PROCESSORS 2 RUN_SERIAL TRUE)

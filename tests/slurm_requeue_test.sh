@@ -3,8 +3,9 @@
 # the trainer's checkpoint, on a private single-node cluster (tests/slurm/cluster.sh, found
 # through SLURM_CONF only) whose default is JobRequeue=0, so that only the profile's
 # `slurm-requeue: true` (sbatch --requeue) makes jobs requeueable. One training run of a test
-# scale written here (Figure 7's local SGD, H = 2: 4096 images, 6 epochs, 192 steps of about
-# 0.25 s, a checkpoint every 4 steps), three times, each in its own working directory:
+# scale written here (Figure 7's local SGD, H = 2: 4096 images, epochs for about 120 s of
+# training on this machine, a checkpoint every 4 steps), three times, each in its own working
+# directory:
 #   ref  locally, uninterrupted: the reference;
 #   rq   through the profile; `scontrol requeue` once its first checkpoint exists: the trainer
 #        gets SIGTERM, writes a checkpoint and exits, Slurm starts the job again (Restarts=1),
@@ -27,7 +28,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(dirname "$HERE")"
 SNAKEMAKE="${SNAKEMAKE:-$ROOT/.venv/bin/snakemake}"
 CLUSTER="$HERE/slurm/cluster.sh"
-RUN_BOUND=300     # seconds for each of the three runs (about 2 min here, all three at once)
+RUN_BOUND=420     # seconds for each of the three runs (2-4 min, all three at once)
 VARIANT=local-k16-b8-h2
 RUN="results/requeue/runs/$VARIANT/seed1"
 LOG="results/requeue/logs/train/$VARIANT/seed1.log"
@@ -50,24 +51,42 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+# The run must outlast sig's cut limit: Slurm signals 20 s before the 1-minute limit at one of
+# its time-limit checks (30 s apart), so up to 70 s after the job started. Machines here differ
+# 5x in speed on this run, so its epochs come from one measured epoch of it (start-up
+# included): about 120 s of training, at least the 6 epochs it had.
+probe_start=$(date +%s%N)
+if ! "$TRAINER" "$ROOT/configs/small/fashion-mnist.toml" --out "$TMP/probe" \
+     --set 'algorithm.kind="local"' --set algorithm.workers=16 --set algorithm.local_batch=8 \
+     --set algorithm.local_steps=2 --set run.epochs=1.0 --set run.eval_every_epochs=0.5 \
+     --set data.train_subset=4096 --set data.test_subset=256 --set data.eval_batch=256 \
+     --set model.depth=8 --set schedule.warmup_epochs=0.0 --set run.threads=1 >"$TMP/probe.log" 2>&1; then
+  not_ok "the one-epoch probe run failed: $(tail -n 3 "$TMP/probe.log")"; finish
+fi
+probe_ms=$(( ($(date +%s%N) - probe_start) / 1000000 ))
+EPOCHS=$(( 120000 / (probe_ms > 0 ? probe_ms : 1) ))
+(( EPOCHS < 6 )) && EPOCHS=6
+(( EPOCHS > 100 )) && EPOCHS=100
+echo "# one epoch took ${probe_ms} ms: the runs train ${EPOCHS} epochs"
+
 # The workflow with one more scale (configs/ is the project's otherwise).
 WF="$TMP/wf"
 mkdir -p "$WF"
 cp -r "$ROOT/Snakefile" "$ROOT/workflow" "$ROOT/configs" "$ROOT/profiles" "$ROOT/slurm" "$WF/"
 rm -rf "$WF/workflow/__pycache__"
-cat >"$WF/configs/scales/requeue.toml" <<'EOF'
-# Written by tests/slurm_requeue_test.sh: Figure 7's runs, about 50 s each on one core.
+cat >"$WF/configs/scales/requeue.toml" <<EOF
+# Written by tests/slurm_requeue_test.sh: Figure 7's runs, about 120 s each on one core.
 name = "requeue"
 description = "requeue and pre-timeout signal test"
 base_config = "../small/fashion-mnist.toml"
 seeds = [1]
 local_batch_factor = 0.0625
-epochs = 6
+epochs = $EPOCHS
 lr = 0.1
 experiments = ["figure7"]
 
 [trainer]
-"run.epochs" = 6.0
+"run.epochs" = $EPOCHS.0
 "run.eval_every_epochs" = 0.5
 "run.checkpoint_every_steps" = 4
 "data.train_subset" = 4096
