@@ -18,7 +18,8 @@ LOG="bench/results-$(date +%Y%m%d-%H%M%S).txt"
       "bash bench/oversubscription.sh" \
       "bash bench/allreduce.sh 41" \
       "bash bench/distributed.sh" \
-      "bash bench/hessian.sh"; do
+      "bash bench/hessian.sh" \
+      "bash bench/calibrate.sh"; do
     echo "## $step"
     eval "$step"
     echo
