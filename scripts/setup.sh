@@ -135,21 +135,17 @@ else
   log "venv: snakemake $got ready"
 fi
 
-if [[ "$(venv_package_version scipy)" == "$SCIPY_VERSION" ]]; then
-  log "venv: scipy $SCIPY_VERSION already installed"
-else
-  STEP="pip install scipy"
-  log "venv: installing scipy==$SCIPY_VERSION"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "scipy==$SCIPY_VERSION"
-fi
-
-if [[ "$(venv_package_version pygments)" == "$PYGMENTS_VERSION" ]]; then
-  log "venv: pygments $PYGMENTS_VERSION already installed"
-else
-  STEP="pip install pygments"
-  log "venv: installing pygments==$PYGMENTS_VERSION"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "pygments==$PYGMENTS_VERSION"
-fi
+venv_pin() {  # NAME VERSION: pip-installs NAME==VERSION into the venv unless it is there
+  if [[ "$(venv_package_version "$1")" == "$2" ]]; then
+    log "venv: $1 $2 already installed"
+  else
+    STEP="pip install $1"
+    log "venv: installing $1==$2"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "$1==$2"
+  fi
+}
+venv_pin scipy "$SCIPY_VERSION"
+venv_pin pygments "$PYGMENTS_VERSION"
 
 # ---------------------------------------------------------------- 3. CMake build
 STEP="cmake configure"
