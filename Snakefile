@@ -216,11 +216,13 @@ def claims_at(scale):
 
 
 def claim_inputs(wildcards):
-    """summary.json, metrics.jsonl and timing.jsonl of every run the claims read."""
-    reg = experiments(wildcards.scale)
+    """summary.json, metrics.jsonl and timing.jsonl of every run the claims read, and the
+    analysis outputs the flatness claims read (the figures' Hessian and sharpness jobs)."""
+    reg, claims = experiments(wildcards.scale), claims_at(wildcards.scale)
     return [os.path.join(str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.name, s)), f)
-            for v, s in claims_lib.claim_runs(reg, claims_at(wildcards.scale))
-            for f in ("summary.json", "metrics.jsonl", "timing.jsonl")]
+            for v, s in claims_lib.claim_runs(reg, claims)
+            for f in ("summary.json", "metrics.jsonl", "timing.jsonl")] + \
+        claims_lib.claim_analyses(reg, claims, RESULTS_DIR)
 
 
 def default_tables():
@@ -295,7 +297,8 @@ def figure_args(wildcards):
     """The analyzer's command line after the program: subcommand, options, series."""
     exp_id, panel = figure_panel(wildcards)
     if panel.analysis:   # the mean over seeds of its analyses, one file per line
-        args = ["lines", "--x", analysis_series.x_field(panel), "--y", "mean"]
+        args = ["lines", "--x", analysis_series.x_field(panel), "--y", "mean", "--std", "std",
+                "--seeds", "seeds"]
     else:
         args = [panel.plot]
     if panel.plot in ("curves", "lines"):

@@ -120,11 +120,14 @@ BarsOptions parse_bars_arguments(const std::vector<std::string>& args) {
 }
 
 LinesOptions parse_lines_arguments(const std::vector<std::string>& args) {
-  ParsedArguments p = parse_arguments(args, {"out", "x", "y", "log", "title", "xlabel", "ylabel", "gnuplot"});
+  ParsedArguments p =
+      parse_arguments(args, {"out", "x", "y", "std", "seeds", "log", "title", "xlabel", "ylabel", "gnuplot"});
   LinesOptions o;
   take_common(p.options, o);
   take(p.options, "x", o.x);
   take(p.options, "y", o.y);
+  take(p.options, "std", o.std_field);
+  take(p.options, "seeds", o.seeds_field);
   take(p.options, "log", o.log);
   if (o.x.empty() || o.y.empty()) throw UsageError("lines needs --x FIELD and --y FIELD");
   if (!o.log.empty()) require_one_of<UsageError>("--log", o.log, {"x", "y", "xy"});

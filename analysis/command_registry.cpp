@@ -34,9 +34,10 @@ const std::vector<Command>& commands() {
        "    labels are LINE@X: one line per LINE over X (a log2 axis with log), a +-1 std band.\n",
        bars},
       {"lines",
-       "  lines --out PREFIX --x FIELD --y FIELD [--log x|y|xy] [--title T] [--xlabel L] [--ylabel L]\n"
-       "      [--gnuplot PROGRAM] LABEL=FILE.jsonl...\n"
-       "    FIELD of each record of a JSON-lines file of measurements, one line per file.\n",
+       "  lines --out PREFIX --x FIELD --y FIELD [--std FIELD --seeds FIELD] [--log x|y|xy] [--title T]\n"
+       "      [--xlabel L] [--ylabel L] [--gnuplot PROGRAM] LABEL=FILE.jsonl...\n"
+       "    FIELD of each record of a JSON-lines file of measurements, one line per file. --std and\n"
+       "    --seeds: fields of points that are means over seeds (a band of +- std; 0 and 1 without).\n",
        lines},
       {"evaluate",
        "  evaluate --out PREFIX [--split test|train] [--samples N] LABEL=RUN_DIR[,RUN_DIR...]...\n"

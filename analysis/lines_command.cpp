@@ -27,7 +27,12 @@ void run_lines(const LinesOptions& options, std::ostream& warnings) {
       if (!std::isfinite(x) || !std::isfinite(y))
         throw AnalysisError(path + ":" + std::to_string(record.line) + ": " + options.x + " or " + options.y +
                             " is not a finite number");
-      series.points.push_back({x, y, 0.0, 1});
+      const double spread = options.std_field.empty() ? 0.0 : number_field(record, options.std_field, path);
+      const double seeds = options.seeds_field.empty() ? 1.0 : number_field(record, options.seeds_field, path);
+      if (!(spread >= 0) || !std::isfinite(spread) || !(seeds >= 1) || seeds != std::floor(seeds))
+        throw AnalysisError(path + ":" + std::to_string(record.line) + ": " + options.std_field + " must be a finite " +
+                            "number >= 0 and " + options.seeds_field + " a whole number >= 1");
+      series.points.push_back({x, y, spread, static_cast<int>(seeds)});
     }
     if (series.points.empty()) throw AnalysisError(path + ": no records");
     all.push_back(series);

@@ -1,6 +1,7 @@
 #include "loss_options.h"
 
 #include "analysis_error.h"
+#include "csv_writer.h"
 #include "util/threads.h"
 
 namespace localsgd::analysis {
@@ -31,6 +32,21 @@ std::unique_ptr<FixedLoss> training_loss(RunForAnalysis& run, const LossOptions&
                                          const SampleSource& train) {
   if (options.double_precision) run.model->to(torch::kDouble);
   return std::make_unique<FixedLoss>(*run.model, train, task, options.samples, options.batch, options.statistics);
+}
+
+void for_each_run_loss(const std::vector<SeriesSpec>& series, const LossOptions& options,
+                       const std::function<void(AnalysedRun&)>& visit) {
+  const Classification task;
+  for (const SeriesSpec& spec : series)
+    for (const std::string& dir : spec.run_dirs) {
+      check_label(spec.label);
+      check_label(dir);
+      RunForAnalysis saved = load_run_for_analysis(dir);
+      const InMemoryImages train(saved.data.train);
+      const std::unique_ptr<FixedLoss> loss = training_loss(saved, options, task, train);
+      AnalysedRun run{spec.label, dir, saved, *loss};
+      visit(run);
+    }
 }
 
 }  // namespace localsgd::analysis

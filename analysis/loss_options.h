@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "command_line.h"
 #include "landscape/fixed_loss.h"
@@ -32,5 +34,18 @@ LossOptions parse_loss_options(const ParsedArguments& p);
 // Casts the run's model to the chosen precision; the loss over its training split.
 std::unique_ptr<FixedLoss> training_loss(RunForAnalysis& run, const LossOptions& options, const Task& task,
                                          const SampleSource& train);
+
+// One saved run a landscape subcommand analyses: its series label and run directory (both
+// checked as CSV fields), the loaded run, and the classification training loss at its model.
+struct AnalysedRun {
+  const std::string& label;
+  const std::string& dir;
+  RunForAnalysis& saved;
+  FixedLoss& loss;
+};
+// Loads every run directory of every series in order and calls visit with each (hessian,
+// sharpness: the same preamble); the run and its loss live for the call only.
+void for_each_run_loss(const std::vector<SeriesSpec>& series, const LossOptions& options,
+                       const std::function<void(AnalysedRun&)>& visit);
 
 }  // namespace localsgd::analysis

@@ -72,15 +72,11 @@ SharpnessOptions parse(const std::vector<std::string>& args) {
 void run(const SharpnessOptions& o, std::ostream& log) {
   std::ostringstream csv, jsonl, curve;
   csv << "label,run,direction,alpha,train_loss,train_accuracy\n";
-  const Classification task;
-  for (const auto& spec : o.series)
-    for (const auto& dir : spec.run_dirs) {
-      check_label(spec.label);
-      check_label(dir);
-      RunForAnalysis saved = load_run_for_analysis(dir);
-      const InMemoryImages train(saved.data.train);
-      auto loss = training_loss(saved, o.loss, task, train);
-      const ParameterLayout layout = ParameterLayout::of(*saved.model);
+  for_each_run_loss(o.series, o.loss, [&](AnalysedRun& run) {
+      const std::string& label = run.label;
+      const std::string& dir = run.dir;
+      FixedLoss* const loss = &run.loss;
+      const ParameterLayout layout = ParameterLayout::of(*run.saved.model);
       const torch::Tensor centre = loss->parameters();
       const LossValue at = loss->value();
       std::vector<double> alphas, mean_loss(o.points, 0.0), mean_accuracy(o.points, 0.0);
@@ -92,16 +88,16 @@ void run(const SharpnessOptions& o, std::ostream& log) {
           const LossValue v = loss->value();
           mean_loss[k] += v.loss / o.directions;
           mean_accuracy[k] += v.accuracy / o.directions;
-          csv << spec.label << "," << dir << "," << d << "," << format_number(alphas[k]) << ","
+          csv << label << "," << dir << "," << d << "," << format_number(alphas[k]) << ","
               << format_number(v.loss) << "," << format_number(v.accuracy) << "\n";
         }
       }
       loss->set_parameters(centre);
       for (int k = 0; k < o.points; ++k)
-        curve << nlohmann::json{{"label", spec.label}, {"run", dir}, {"alpha", alphas[k]},
+        curve << nlohmann::json{{"label", label}, {"run", dir}, {"alpha", alphas[k]},
                                 {"mean_train_loss", mean_loss[k]}, {"mean_train_accuracy", mean_accuracy[k]}}.dump()
               << "\n";
-      nlohmann::json record = {{"label", spec.label}, {"run", dir}, {"samples", loss->samples()},
+      nlohmann::json record = {{"label", label}, {"run", dir}, {"samples", loss->samples()},
                                {"seed", o.loss.seed}, {"loss", at.loss}, {"accuracy", at.accuracy},
                                {"directions", o.directions}, {"alpha", alphas},
                                {"mean_train_loss", mean_loss}, {"mean_train_accuracy", mean_accuracy}};
@@ -124,7 +120,7 @@ void run(const SharpnessOptions& o, std::ostream& log) {
       }
       record["epsilon_sharpness"] = keskar;
       jsonl << record.dump() << "\n";
-    }
+  });
   StagedOutputs outputs(o.out);
   outputs.write(".csv", csv.str());
   outputs.write(".jsonl", jsonl.str());

@@ -40,6 +40,7 @@ compare postlocal algorithm.kind=postlocal algorithm.local_steps=4 algorithm.swi
 compare hierarchical algorithm.kind=hierarchical algorithm.local_steps=2 algorithm.block_size=2 algorithm.block_steps=2
 compare averaged-state algorithm.kind=local algorithm.local_steps=2 algorithm.bn_stats=average algorithm.momentum=average
 compare local-warmup algorithm.kind=local-warmup algorithm.local_steps=4 algorithm.local_steps_warmup=linear algorithm.local_steps_warmup_epochs=0.5
+compare slowmo algorithm.kind=slowmo algorithm.local_steps=2 algorithm.slow_momentum=0.5 algorithm.slow_lr=1.5
 
 # The hierarchical run really used both levels.
 if grep -q '"block_sync_rounds": 0' "$TMP/hierarchical-mpi/metrics.jsonl" 2>/dev/null; then

@@ -169,23 +169,24 @@ check "csv has a header and one line per run (4)" \
 #          B_loc=32 mini-batch is table1's) + table3 1 (post-local H=32;
 #          the rest is table1's/table2's) + table11 2 (K=32 mini-batch, post-local) + table12 2
 #          (K=32 mini-batch at 4/3 and 5/3 epochs) + table16 12 (its own LR) + table17 12
-#          (hierarchical; the rest is table1's) = 53 table runs; the drawable figures add
+#          (hierarchical; the rest is table1's) + table8 5 (K=10: local H=16, and slowmo at
+#          2 factors with and without local momentum) = 58 table runs; the drawable figures add
 #          figure1 1 (K=16 mini-batch at B = 512/4) + figure2 6 (mini-batch at B = 256..2048 /4:
 #          K=4 4, K=16 2; the rest is table1's/table2's) + figure3 6 (post-local K=16 H=2, 4, 8,
 #          64 and H=16 at K=4, 8; K=32 is table11's) + figure7 0 (table1's) + figure12 1
 #          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, less figure2's K=16
 #          mini-batch at B = 2048/4 (a step of 8,192 samples, above the 5,000 images: it waits)
-#          = 78, x 3 seeds = 234 (section 4's fakes are small's, not small-full's).
+#          = 83, x 3 seeds = 249 (section 4's fakes are small's, not small-full's).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
 #          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs) = 12 x 1,
 #          of which figure1's K=2 run is an MPI job (mpi_workers = [2]): 11 train, 1 train_mpi;
 #          tables 9 and 10 reuse table3's runs.
-#   paper: small-full's 53, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
-#          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 57; the figures
+#   paper: small-full's 58, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
+#          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 62; the figures
 #          add the 26 of small-full's figures (figure2's B = 2048 run included: it fits in
 #          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
-#          small-full but CIFAR-100 there at this scale (2) = 85 x 3 seeds = 255.
+#          small-full but CIFAR-100 there at this scale (2) = 90 x 3 seeds = 270.
 #   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
@@ -197,7 +198,7 @@ check "csv has a header and one line per run (4)" \
 # (command, row) whatever the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
 # analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
-declare -A expected_jobs=([small]=36 [small-full]=234 [smoke]=11 [paper]=255)
+declare -A expected_jobs=([small]=36 [small-full]=249 [smoke]=11 [paper]=270)
 declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).

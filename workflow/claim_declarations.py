@@ -7,7 +7,8 @@ test, one [[claim]] table each, parsed and checked against the experiment declar
     text = "Post-local SGD beats ..."          # the claim, short
     source = "Table 3"                         # where the paper states it
     experiment = "table3"                      # the declaration whose runs test it
-    metric = "best_test_accuracy"              # METRICS
+    metric = "best_test_accuracy"              # METRICS (a flatness metric: the
+                                               # declaration's `analyses` must compute it)
     a = { row = "Post-local SGD, H=16", col = "cifar10 resnet20" }   # the group the claim
                                                # favours: a cell (row and column labels) of
                                                # the declaration's runs; col "" if omitted
@@ -31,20 +32,29 @@ from pathlib import Path
 from experiment_registry.common import RegistryError, is_num, load_toml
 
 # Metric -> what it measures per run: "accuracy" (the best test accuracy over the run's
-# evaluations, in percent; the effect is A - B in points) or "time" (seconds; the effect is
-# the speed-up of A over B, B's time / A's time).
+# evaluations, in percent; the effect is A - B in points), "time" (seconds; the effect is
+# the speed-up of A over B, B's time / A's time) or "flatness" (a curvature of the run's saved
+# model, from localsgd-analyze; the effect is how many times B's is A's, B / A).
 METRICS = {
     "best_test_accuracy": "accuracy",
     "training_seconds": "time",     # the whole training, to its last evaluation
     "time_to_accuracy": "time",     # to the target of the declaration (a to-target table)
+    "top_eigenvalue": "flatness",   # the largest Hessian eigenvalue of the training loss
+    "hessian_trace": "flatness",    # the Hessian's trace (Hutchinson)
+    "epsilon_sharpness": "flatness",   # Keskar et al.'s epsilon-sharpness, the scale's first
+                                       # [analysis.sharpness] epsilon, in percent
 }
+# A flatness metric -> the analysis (a declaration's `analyses` entry) that computes it.
+FLATNESS_ANALYSIS = {"top_eigenvalue": "hessian-spectrum", "hessian_trace": "hessian-spectrum",
+                     "epsilon_sharpness": "sharpness"}
 # Test -> the kind of metric it takes. The claim holds when the effect is:
 #   greater         A - B > 0
 #   at_least        A - B >= -margin      ("matches or beats")
 #   within          |A - B| <= margin     ("no or negligible difference")
 #   ratio_at_least  B / A >= ratio        (a speed-up of at least `ratio`)
+#   lower           B / A > 1             (A's minima are flatter than B's)
 TESTS = {"greater": "accuracy", "at_least": "accuracy", "within": "accuracy",
-         "ratio_at_least": "time"}
+         "ratio_at_least": "time", "lower": "flatness"}
 MARGIN_TESTS = ("at_least", "within")
 CLAIM_KEYS = {"id", "text", "source", "experiment", "metric", "a", "b", "cols", "test",
               "margin", "margin_why", "ratio", "note"}
@@ -89,7 +99,7 @@ class Claim:
 
     @property
     def kind(self) -> str:
-        """accuracy | time (METRICS)."""
+        """accuracy | time | flatness (METRICS)."""
         return METRICS[self.metric]
 
     def threshold_text(self) -> str:
@@ -100,6 +110,8 @@ class Claim:
             return f"≥ -{self.margin:g} points"
         if self.test == "within":
             return f"within ±{self.margin:g} points"
+        if self.test == "lower":
+            return "B / A > 1×"
         return f"≥ {self.ratio:g}×"
 
 
@@ -175,6 +187,10 @@ def _load_claim(c: dict, n: int, path, experiments) -> list:
     if metric == "time_to_accuracy" and (exp.phase != "to-target" or not exp.target_fraction):
         fail("metric", f"time_to_accuracy needs a target: {exp_id} declares none "
              "(target_fraction of a to-target time table)")
+    needed = FLATNESS_ANALYSIS.get(metric)
+    if needed and needed not in exp.analyses:
+        fail("metric", f"{metric} is computed by the analysis {needed!r}, which {exp_id} does "
+             f"not declare (its analyses: {list(exp.analyses)})")
     if "note" in c and not isinstance(c["note"], str):
         fail("note", "a string")
     cols = c.get("cols")

@@ -11,7 +11,9 @@ number after divergences):
 
 Times: the speed-up of A over B is B's time / A's time, and times are positive and skewed,
 so the interval is the Welch interval of mean(log t_b) - mean(log t_a), exponentiated: an
-interval for the ratio of the groups' geometric mean times. Deterministic: no resampling.
+interval for the ratio of the groups' geometric mean times. Flatness (a top Hessian
+eigenvalue, a trace, an epsilon-sharpness: positive, and compared as "how many times
+sharper") takes the same ratio interval, B / A. Deterministic: no resampling.
 """
 from __future__ import annotations
 
@@ -52,13 +54,12 @@ def welch_difference(a, b, level=LEVEL) -> Interval:
     return Interval(diff, diff - t * se, diff + t * se, df, t)
 
 
-def speedup(a_seconds, b_seconds, level=LEVEL) -> Interval:
-    """B's time / A's time (geometric means) with the exponentiated Welch interval of the
-    difference of mean log times; every time must be > 0."""
-    if any(not (x > 0) for x in (*a_seconds, *b_seconds)):
-        raise ValueError("a speed-up needs positive times")
-    d = welch_difference([math.log(x) for x in b_seconds], [math.log(x) for x in a_seconds],
-                         level)
+def ratio(a, b, level=LEVEL) -> Interval:
+    """B / A of the groups' geometric means (a speed-up when they are times) with the
+    exponentiated Welch interval of the difference of mean logs; every value must be > 0."""
+    if any(not (x > 0) for x in (*a, *b)):
+        raise ValueError("a ratio needs positive values")
+    d = welch_difference([math.log(x) for x in b], [math.log(x) for x in a], level)
     return Interval(math.exp(d.estimate), math.exp(d.low), math.exp(d.high), d.df, d.t)
 
 
@@ -66,7 +67,7 @@ def verdict(test: str, low: float, high: float, margin: float = 0.0, ratio: floa
     """reproduced if the whole interval [low, high] lies on the claim's side of its threshold,
     not reproduced if it lies wholly on the other side, inconclusive otherwise. The claim's
     side (claim_declarations.TESTS): greater > 0, at_least >= -margin, within [-margin,
-    +margin], ratio_at_least >= ratio."""
+    +margin], ratio_at_least >= ratio, lower > 1 (a ratio B / A)."""
     if test == "greater":
         holds, fails = low > 0, high <= 0
     elif test == "at_least":
@@ -75,6 +76,8 @@ def verdict(test: str, low: float, high: float, margin: float = 0.0, ratio: floa
         holds, fails = -margin <= low and high <= margin, high < -margin or low > margin
     elif test == "ratio_at_least":
         holds, fails = low >= ratio, high < ratio
+    elif test == "lower":
+        holds, fails = low > 1, high <= 1
     else:
         raise ValueError(f"unknown test {test!r}")
     return REPRODUCED if holds else NOT_REPRODUCED if fails else INCONCLUSIVE

@@ -5,14 +5,17 @@ Snakefile's claims rule, and runnable by hand:
 
     python3 workflow/claims.py CONFIGS_DIR SCALE RUNS_DIR OUT.md OUT.csv
 
-where RUNS_DIR holds <variant>/seed<seed>/ for every run the claims read. A claim whose
-experiment or runs cannot be built at the scale is listed as not testable, with why.
-Runs are read with tables.py's RunFiles and timing.py's RunTimes: a run's best accuracy is the
-maximum test accuracy over its metrics.jsonl evaluations.
+where RUNS_DIR (results/<scale>/runs) holds <variant>/seed<seed>/ for every run the claims
+read, and RUNS_DIR/../analysis the localsgd-analyze outputs the flatness claims read
+(<command>/<variant>.jsonl, one record per seed: the jobs of the figures that draw them). A
+claim whose experiment or runs cannot be built at the scale is listed as not testable, with
+why. Runs are read with tables.py's RunFiles and timing.py's RunTimes: a run's best accuracy is
+the maximum test accuracy over its metrics.jsonl evaluations.
 """
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import sys
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ import claims_report  # noqa: E402  (workflow/claims_report.py)
 import registry as registry_lib  # noqa: E402  (workflow/registry.py)
 import tables as tables_lib  # noqa: E402  (workflow/tables.py)
 import timing as timing_lib  # noqa: E402  (workflow/timing.py)
-from claim_declarations import Cell, load_claims  # noqa: E402
+from claim_declarations import FLATNESS_ANALYSIS, Cell, load_claims  # noqa: E402
 
 CLAIMS_FILE = "claims.toml"   # in the configs directory
 
@@ -78,7 +81,19 @@ def _setup(reg, c) -> Setup:
         return Setup(c, why_not="; ".join(
             f"{' and '.join(names)} wait{'s' * (len(names) == 1)} for: {missing}"
             for missing, names in waiting.items()))
+    if c.kind == "flatness":   # the analysis job of a figure the scale draws must compute it
+        jobs = {(j.command, j.name) for j in reg.analysis_jobs()}
+        command = analysis_command(c)
+        for name in ("A", "B"):
+            if (command, found[name].name) not in jobs:
+                return Setup(c, why_not=f"{name} ({getattr(c, name.lower()).label()}): no "
+                                        f"figure of this scale runs its {command} analysis")
     return Setup(c, st, found["A"], found["B"], found.get("the target's baseline"))
+
+
+def analysis_command(claim) -> str:
+    """The localsgd-analyze subcommand whose outputs a flatness claim reads."""
+    return registry_lib.ANALYSIS_COMMANDS[FLATNESS_ANALYSIS[claim.metric]]
 
 
 def claim_runs(reg, claims) -> list:
@@ -87,26 +102,47 @@ def claim_runs(reg, claims) -> list:
     return [(v, seed) for v in variants.values() for seed in reg.scale.seeds]
 
 
+def claim_analyses(reg, claims, results_dir) -> list:
+    """The analysis outputs (PREFIX.jsonl) the testable flatness claims read, each once."""
+    out = {}
+    for s in setups(reg, claims):
+        if not s.why_not and s.claim.kind == "flatness":
+            for v in (s.a, s.b):
+                prefix = registry_lib.analysis_prefix(results_dir, reg.scale.name,
+                                                      analysis_command(s.claim), v.name)
+                out[str(prefix) + ".jsonl"] = None
+    return list(out)
+
+
 def testable(reg, claims) -> bool:
     """Whether the scale's runs can test at least one claim."""
     return any(not s.why_not for s in setups(reg, claims))
 
 
 # ------------------------------------------------------------------ one claim's numbers
+# Kinds of metric whose effect is a ratio B / A of geometric means, with a log-scale interval.
+RATIO_KINDS = ("time", "flatness")
+
+
 @dataclass
 class Group:
-    """One group's values over its seeds: percent or seconds, of the seeds that count."""
+    """One group's values over its seeds: percent, seconds or curvatures, of the seeds that
+    count."""
     values: list
     seeds: int
     diverged: list      # run directories
     unreached: list     # time_to_accuracy: run directories that never reached the target
-    basis: str          # time: measured | modelled | mixed ("" for accuracies)
+    basis: str          # time: measured | modelled | mixed; flatness: how it was estimated
+                        # (e.g. "Lanczos"); "" for accuracies
 
     def center(self, kind) -> float | None:
-        """The mean (accuracy) or geometric mean (time) of the values."""
+        """The mean (accuracy) or geometric mean (time, flatness) of the values; None without
+        values, or with a value of at most 0 where a geometric mean is wanted."""
         if not self.values:
             return None
-        if kind == "time":
+        if kind in RATIO_KINDS:
+            if any(not x > 0 for x in self.values):
+                return None
             return math.exp(statistics.fmean(math.log(x) for x in self.values))
         return statistics.fmean(self.values)
 
@@ -125,6 +161,8 @@ class Outcome:
 def group(claim, variant, files, target) -> Group:
     """The values of one group: diverged seeds left out and named; for time_to_accuracy the
     seeds that never reached `target` too."""
+    if claim.kind == "flatness":
+        return flatness_group(claim, variant, files)
     summaries = files.summaries(variant)
     diverged = [str(d) for d, x in summaries if x["status"] != "completed"]
     runs = files.times(variant)
@@ -145,6 +183,54 @@ def group(claim, variant, files, target) -> Group:
     return Group(values, len(summaries), diverged, unreached, basis)
 
 
+def flatness_group(claim, variant, files) -> Group:
+    """The curvatures of one group's completed seeds, from its analysis job's PREFIX.jsonl
+    (one record per run, "run" naming its directory); diverged seeds left out and named."""
+    runs_dir = files.runs_dir   # results/<scale>/runs
+    path = Path(str(registry_lib.analysis_prefix(runs_dir.parent.parent, runs_dir.parent.name,
+                                                 analysis_command(claim), variant.name))
+                + ".jsonl")
+    records = {os.path.abspath(str(r.get("run"))): (n, r)
+               for n, r in timing_lib.json_lines(path) if isinstance(r, dict)}
+    summaries = files.summaries(variant)
+    diverged = [str(d) for d, x in summaries if x["status"] != "completed"]
+    values, bases = [], set()
+    for d, x in summaries:
+        if x["status"] != "completed":
+            continue
+        if os.path.abspath(d) not in records:
+            raise tables_lib.TableError(f"{path}: no record of run {d} (a stale output? "
+                                        "delete it and rerun)")
+        n, r = records[os.path.abspath(d)]
+        value, basis = _curvature(claim.metric, r, f"{path}:{n}")
+        values.append(value)
+        bases.add(basis)
+    return Group(values, len(summaries), diverged, [], " / ".join(sorted(bases)))
+
+
+def _curvature(metric, record, where) -> tuple:
+    """(value, how it was estimated) of one analysis record."""
+    if metric == "top_eigenvalue":
+        value = record.get("top_eigenvalue")
+        basis = "Lanczos" if "lanczos" in record else "power iteration"
+    elif metric == "hessian_trace":
+        trace = record.get("trace")
+        if not isinstance(trace, dict):
+            raise tables_lib.TableError(f"{where}: no trace: the scale's [analysis.hessian] "
+                                        "sets trace_probes = 0")
+        value = trace.get("estimate")
+        basis = f"{trace.get('method', 'hutchinson')}, {trace.get('products')} products"
+    else:   # epsilon_sharpness: the first epsilon of the scale's [analysis.sharpness]
+        found = record.get("epsilon_sharpness") or []
+        if not found:
+            raise tables_lib.TableError(f"{where}: no epsilon-sharpness: the scale's "
+                                        "[analysis.sharpness] sets epsilon = []")
+        value, basis = found[0].get("sharpness_percent"), f"ε = {found[0].get('epsilon'):g}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise tables_lib.TableError(f"{where}: {metric} = {value!r} is not a finite number")
+    return float(value), basis
+
+
 def evaluate(setup: Setup, files) -> Outcome:
     """The effect, interval and verdict of one testable claim."""
     c = setup.claim
@@ -157,8 +243,13 @@ def evaluate(setup: Setup, files) -> Outcome:
     if c.metric == "time_to_accuracy" and target is None:
         out.verdict, out.reason = stats_lib.INCONCLUSIVE, "no target: its baseline did not complete"
         return out
+    if c.kind == "flatness" and any(not x > 0 for x in a.values + b.values):
+        out.verdict = stats_lib.INCONCLUSIVE
+        out.reason = (f"a {c.metric} of at most 0 (A: {', '.join(f'{x:g}' for x in a.values)}; "
+                      f"B: {', '.join(f'{x:g}' for x in b.values)}): a ratio needs positive values")
+        return out
     if a.values and b.values:
-        out.estimate = (b.center("time") / a.center("time") if c.kind == "time"
+        out.estimate = (b.center(c.kind) / a.center(c.kind) if c.kind in RATIO_KINDS
                         else a.center("accuracy") - b.center("accuracy"))
     unreached = [f"{name}: {len(g.unreached)} of {g.seeds} seeds never reached the target "
                  f"{100 * target:.2f} % (their times are unknown)"
@@ -171,8 +262,8 @@ def evaluate(setup: Setup, files) -> Outcome:
         out.reason = "; ".join(unreached + few) + (
             f" (an interval needs {stats_lib.MIN_SEEDS} per group)" if few else "")
         return out
-    if c.kind == "time":
-        out.interval = stats_lib.speedup(a.values, b.values)
+    if c.kind in RATIO_KINDS:
+        out.interval = stats_lib.ratio(a.values, b.values)
     else:
         out.interval = stats_lib.welch_difference(a.values, b.values)
     out.verdict = stats_lib.verdict(c.test, out.interval.low, out.interval.high,

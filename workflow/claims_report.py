@@ -20,7 +20,11 @@ CAPTION = (
     "(the maximum over a run's evaluations) minus B's, in percentage points, with a 95 % Welch "
     "t-interval over seeds (Welch-Satterthwaite degrees of freedom). Time effects: the "
     "speed-up B / A of the groups' geometric-mean times, with the exponentiated 95 % Welch "
-    "interval of the difference of mean log times. Verdict: reproduced if the whole interval "
+    "interval of the difference of mean log times. Flatness effects (the top Hessian "
+    "eigenvalue, trace or Keskar ε-sharpness of the training loss at each run's saved model, "
+    "by localsgd-analyze with the scale's [analysis] settings): how many times B's "
+    "geometric-mean curvature is A's, B / A, with the same log-scale interval; above 1 means "
+    "A's minima are flatter. Verdict: reproduced if the whole interval "
     "lies on the claim's side of its threshold (\"Holds if\"), not reproduced if it lies wholly "
     "on the other side, inconclusive at this scale otherwise, and whenever a group has fewer "
     f"than {stats_lib.MIN_SEEDS} completed seeds. Diverged runs are left out of a group, "
@@ -41,6 +45,8 @@ CSV_HEADER = [
     "diff_df", "diff_t",
     "a_time_s_mean", "b_time_s_mean", "speedup_time_ratio", "ci_low_time_ratio",
     "ci_high_time_ratio", "df_time_ratio", "t_time_ratio", "time_basis",
+    "a_curvature_mean", "b_curvature_mean", "flatness_ratio", "flatness_ci_low",
+    "flatness_ci_high", "flatness_df", "flatness_t", "curvature_basis",
     "verdict", "reason"]
 
 
@@ -54,7 +60,7 @@ def effect_text(o) -> str:
     if o.estimate is None:
         return "—"
     said = []   # what the parenthesis after the numbers says
-    if o.setup.claim.kind == "time":
+    if o.setup.claim.kind in ("time", "flatness"):
         fmt, unit = (lambda x: f"{x:.2f}×"), ""  # noqa: E731
         bases = dict.fromkeys((o.a.basis, o.b.basis))
         basis = " / ".join(bases)
@@ -76,6 +82,8 @@ def _center_text(o, g) -> str:
     value = g.center(o.setup.claim.kind)
     if value is None:
         return "—"
+    if o.setup.claim.kind == "flatness":
+        return f"{value:.4g}" + (" %" if o.setup.claim.metric == "epsilon_sharpness" else "")
     return f"{seconds_text(value)} s" if o.setup.claim.kind == "time" else f"{value:.2f} %"
 
 
@@ -159,14 +167,17 @@ def _csv(outcomes) -> str:
             row += [cell.row, cell.col, variant.name if variant else "",
                     g.seeds if g else "", len(g.values) if g else "",
                     len(g.diverged) if g else ""]
-        acc, time = [""] * 7, [""] * 8
+        acc, time, flat = [""] * 7, [""] * 8, [""] * 8
         i = o.interval
-        if o.a is not None and c.kind == "accuracy":
-            acc = [_num(o.a.center("accuracy")), _num(o.b.center("accuracy")), _num(o.estimate),
-                   _num(i and i.low), _num(i and i.high), _num(i and i.df), _num(i and i.t, 6)]
-        elif o.a is not None:
-            time = [_num(o.a.center("time")), _num(o.b.center("time")), _num(o.estimate),
-                    _num(i and i.low), _num(i and i.high), _num(i and i.df), _num(i and i.t, 6),
-                    o.a.basis if o.a.basis == o.b.basis else "mixed"]
-        w.writerow(row + acc + time + [o.verdict, o.reason])
+        if o.a is not None:
+            numbers = [_num(o.a.center(c.kind)), _num(o.b.center(c.kind)), _num(o.estimate),
+                       _num(i and i.low), _num(i and i.high), _num(i and i.df), _num(i and i.t, 6)]
+            basis = [o.a.basis if o.a.basis == o.b.basis else "mixed"]
+            if c.kind == "accuracy":
+                acc = numbers
+            elif c.kind == "time":
+                time = numbers + basis
+            else:
+                flat = numbers + basis
+        w.writerow(row + acc + time + flat + [o.verdict, o.reason])
     return buf.getvalue()

@@ -57,7 +57,7 @@ class RunTimes:
         return max(p.test_accuracy for p in self.points)
 
 
-def _json_lines(path: Path) -> list:
+def json_lines(path: Path) -> list:
     try:
         lines = path.read_text().splitlines()
     except OSError as e:
@@ -89,11 +89,11 @@ def load_run_times(run_dir, summary: dict) -> RunTimes:
                           "this trainer version (rerun it)")
     seconds = {}
     timing = run_dir / "timing.jsonl"
-    for n, r in _json_lines(timing):
+    for n, r in json_lines(timing):
         seconds[_number(r, "step", f"{timing}:{n}")] = _number(r, "time_seconds", f"{timing}:{n}")
     points = []
     metrics = run_dir / "metrics.jsonl"
-    for n, r in _json_lines(metrics):
+    for n, r in json_lines(metrics):
         where = f"{metrics}:{n}"
         step = _number(r, "step", where)
         if step not in seconds:

@@ -47,6 +47,21 @@ PY
 then ok "hessian: eigenvalues with small residuals, Lanczos = power iteration, trace, density"
 else not_ok "hessian"; tail -5 "$TMP/h.log"; fi
 
+# --trace-method hutch++ spends its 6 products as 2 sketch vectors, 2 deflated products and 2
+# probes of the rest; the estimate is the deflated part plus the mean of the probes.
+if "$ANALYZE" hessian --out "$TMP/hpp" --samples 64 --batch 64 --top 1 --method lanczos --trace-probes 6 \
+     --trace-method hutch++ --density-steps 0 mb="$TMP/minibatch" >"$TMP/hpp.log" 2>&1 &&
+   python3 - "$TMP/hpp.jsonl" <<'PY'
+import json, sys
+t = json.loads(open(sys.argv[1]).read())["trace"]
+ok = (t["method"] == "hutch++" and t["products"] == 6 and t["probes"] == 2 and t["deflated"] != 0
+      and t["standard_error"] >= 0)
+print(t) if not ok else None
+sys.exit(not ok)
+PY
+then ok "hessian --trace-method hutch++: 6 products, a deflated part and 2 probes"
+else not_ok "hessian --trace-method hutch++"; tail -5 "$TMP/hpp.log"; fi
+
 # Endpoints of the path = each model's own evaluation on the same samples and batches.
 "$ANALYZE" evaluate --out "$TMP/eval-mb" --split train --samples 100 mb="$TMP/minibatch" >/dev/null 2>&1
 "$ANALYZE" evaluate --out "$TMP/eval-local" --split train --samples 100 local="$TMP/local" >/dev/null 2>&1
@@ -113,6 +128,10 @@ expect_error "interpolate: models of different architectures" "wider/config.toml
 expect_error "interpolate needs two series" "two series" "$ANALYZE" interpolate a="$TMP/minibatch"
 expect_error "hessian --bn: one of running, batch" "bn" "$ANALYZE" hessian --bn none a="$TMP/minibatch"
 expect_error "hessian --top: a count" "top" "$ANALYZE" hessian --top x a="$TMP/minibatch"
+expect_error "hessian --trace-method: one of hutchinson, hutch++" "trace-method" \
+  "$ANALYZE" hessian --trace-method hutch a="$TMP/minibatch"
+expect_error "hessian --trace-method hutch++: a multiple of 3 products" "multiple of 3 products, at least 6, got 4" \
+  "$ANALYZE" hessian --trace-method hutch++ --trace-probes 4 a="$TMP/minibatch"
 expect_error "sharpness --epsilon: positive numbers" "epsilon" "$ANALYZE" sharpness --epsilon 0,1 a="$TMP/minibatch"
 
 echo "landscape tests: $passed passed, $failed failed"

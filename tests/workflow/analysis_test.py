@@ -14,24 +14,7 @@ import registry
 
 ROOT = hand_configs.ROOT
 
-ANALYSIS = """
-[analysis]
-samples = 64
-batch = 32
-runtime = 10
-mem_mb = 1000
-[analysis.hessian]
-top = 2
-trace_probes = 4
-density_steps = 8
-[analysis.interpolate]
-points = 3
-[analysis.sharpness]
-directions = 2
-points = 3
-epsilon = [1e-3, 5e-4]
-lbfgs_iterations = 2
-"""
+ANALYSIS = hand_configs.ANALYSIS
 
 SCALE = hand_configs.scale_toml(description="hand-made analyses")
 
@@ -154,7 +137,11 @@ class AnalysisTest(hand_configs.HandConfigsTest):
                  "[analysis.interpolate] is required"),
                 (ANALYSIS.replace("density_steps = 8", 'density_steps = 8\nhvp = "finite"'),
                  "analysis.hessian.hvp must be 'autograd' or 'differences'"),
-                (ANALYSIS + 'method = "exact"\n', "analysis.sharpness: unknown keys")):
+                (ANALYSIS + 'method = "exact"\n', "analysis.sharpness: unknown keys"),
+                (ANALYSIS.replace("density_steps = 8", 'density_steps = 8\ntrace_method = "hutch"'),
+                 "analysis.hessian.trace_method must be 'hutchinson' or 'hutch++'"),
+                (ANALYSIS.replace("density_steps = 8", 'density_steps = 8\ntrace_method = "hutch++"'),
+                 "trace_method 'hutch++' takes a multiple of 3 products, at least 6, got 4")):
             with self.subTest(message=message):
                 self.assert_error(message, analysis=analysis, where="hand.toml")
 
@@ -170,6 +157,11 @@ class AnalysisTest(hand_configs.HandConfigsTest):
         self.scale(ANALYSIS.replace("density_steps = 8", 'density_steps = 8\nhvp = "differences"'))
         args = self.figure().scale.analysis.arguments("hessian")
         self.assertEqual(args[args.index("--hvp") + 1], "differences")
+        self.assertNotIn("--trace-method", args)   # the analyzer's default: hutchinson
+        self.scale(ANALYSIS.replace("trace_probes = 4", 'trace_probes = 6\ntrace_method = "hutch++"'))
+        args = self.figure().scale.analysis.arguments("hessian")
+        self.assertEqual(args[args.index("--trace-method") + 1], "hutch++")
+        self.assertEqual(args[args.index("--trace-probes") + 1], "6")
 
     def test_every_committed_scale_takes_exact_hessian_products(self):
         # Central differences are far off the Hessian of the ReLU ResNets (small.toml).

@@ -31,8 +31,8 @@ class CommittedClaimsTest(unittest.TestCase):
         exps = registry.load_experiments(ROOT / "configs")
         loaded = claims.load(ROOT / "configs", exps)
         ids = list(dict.fromkeys(c.id for c in loaded))
-        self.assertEqual(len(ids), 11)
-        self.assertEqual(len(loaded), 21)   # table3's two claims are tested in 6 columns each
+        self.assertEqual(len(ids), 15)
+        self.assertEqual(len(loaded), 25)   # table3's two claims are tested in 6 columns each
         for c in loaded:
             with self.subTest(claim=c.label):
                 self.assertIn(c.experiment, exps)
@@ -97,6 +97,10 @@ class ClaimValidationTest(hand_configs.HandConfigsTest):
             (claim(cols='[]'), "cols: a non-empty list"),
             (claim(b='{ row = "Fast", col = "c" }'), "b: the same cell as a ('Fast' / 'c')"),
             (claim(note="1"), "note: a string"),
+            (claim(test='"lower"'), "test: 'lower' is not for metric 'best_test_accuracy'"),
+            (claim(metric='"top_eigenvalue"', test='"lower"'),
+             "metric: top_eigenvalue is computed by the analysis 'hessian-spectrum', which "
+             "table99 does not declare (its analyses: [])"),
         ]
         for text, message in cases:
             with self.subTest(message=message):

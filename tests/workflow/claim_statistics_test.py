@@ -83,13 +83,13 @@ class WelchDifferenceTest(unittest.TestCase):
             cs.welch_difference([0.9], [0.8, 0.7])
 
 
-class SpeedupTest(unittest.TestCase):
+class RatioTest(unittest.TestCase):
     def test_the_ratio_of_geometric_means_and_its_log_interval(self):
         # A's times e^1, e^1.2 and B's e^2, e^2.2: log means 1.1 and 2.1, s^2 = 0.02 each,
         # se = sqrt(0.01 + 0.01) = 0.1414214, df = 2, t = 4.3026527 (closed form above).
         # log speed-up 1 -+ 0.6084870: speed-up e = 2.7182818, CI [e^0.391513, e^1.608487]
         # = [1.4792172, 4.9952476].
-        i = cs.speedup([math.e, math.exp(1.2)], [math.exp(2), math.exp(2.2)])
+        i = cs.ratio([math.e, math.exp(1.2)], [math.exp(2), math.exp(2.2)])
         self.assertAlmostEqual(i.estimate, 2.7182818, delta=TOL)
         self.assertAlmostEqual(i.df, 2.0, delta=TOL)
         self.assertAlmostEqual(i.low, 1.4792172, delta=TOL)
@@ -97,9 +97,9 @@ class SpeedupTest(unittest.TestCase):
         self.assertEqual(cs.verdict("ratio_at_least", i.low, i.high, ratio=1.4), cs.REPRODUCED)
         self.assertEqual(cs.verdict("ratio_at_least", i.low, i.high, ratio=3), cs.INCONCLUSIVE)
 
-    def test_times_must_be_positive(self):
+    def test_values_must_be_positive(self):
         with self.assertRaises(ValueError):
-            cs.speedup([0.0, 1.0], [2.0, 3.0])
+            cs.ratio([0.0, 1.0], [2.0, 3.0])
 
 
 class VerdictTest(unittest.TestCase):
@@ -130,6 +130,12 @@ class VerdictTest(unittest.TestCase):
         self.check("ratio_at_least", [((3.1, 4.0), cs.REPRODUCED), ((3.0, 4.0), cs.REPRODUCED),
                                       ((1.0, 2.9), cs.NOT_REPRODUCED),
                                       ((2.5, 3.5), cs.INCONCLUSIVE)], ratio=3.0)
+
+    def test_lower(self):
+        # B / A > 1: A's minima flatter. 1 itself (equal curvature) is not flatter.
+        self.check("lower", [((1.1, 2.0), cs.REPRODUCED), ((0.5, 0.9), cs.NOT_REPRODUCED),
+                             ((0.5, 1.0), cs.NOT_REPRODUCED), ((1.0, 2.0), cs.INCONCLUSIVE),
+                             ((0.9, 1.2), cs.INCONCLUSIVE)])
 
     def test_an_unknown_test_is_refused(self):
         with self.assertRaises(ValueError):

@@ -41,6 +41,34 @@ name = "fashion-mnist"
 """
 
 
+# An [analysis] table for a hand scale: small sizes for every localsgd-analyze job.
+ANALYSIS = """
+[analysis]
+samples = 64
+batch = 32
+runtime = 10
+mem_mb = 1000
+[analysis.hessian]
+top = 2
+trace_probes = 4
+density_steps = 8
+[analysis.interpolate]
+points = 3
+[analysis.sharpness]
+directions = 2
+points = 3
+epsilon = [1e-3, 5e-4]
+lbfgs_iterations = 2
+"""
+
+
+def _toml(value) -> str:
+    """A value as TOML: JSON's text, but a dict as an inline table."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
 def run_toml(row, algorithm, col=None, model="resnet20", **keys) -> str:
     """One [[runs]] block of a declaration: K = 4 workers at B_loc = 8 on cifar10, then `keys`
     (local_steps = 4, ...; a list declares one run per value)."""
@@ -48,7 +76,7 @@ def run_toml(row, algorithm, col=None, model="resnet20", **keys) -> str:
     if col is not None:
         lines.append(f"col = {json.dumps(col)}")
     lines += [f"algorithm = {json.dumps(algorithm)}", "workers = 4", "local_batch = 8"]
-    lines += [f"{k} = {json.dumps(v)}" for k, v in keys.items()]
+    lines += [f"{k} = {_toml(v)}" for k, v in keys.items()]
     lines += [f"model = {json.dumps(model)}", 'dataset = "cifar10"']
     return "\n" + "\n".join(lines) + "\n"
 

@@ -10,6 +10,7 @@ const std::vector<AlgorithmKind>& algorithm_kinds() {
       post_local_sgd_kind(),
       hierarchical_sgd_kind(),
       local_step_warmup_kind(),
+      slow_momentum_kind(),
   };
   return kinds;
 }

@@ -32,5 +32,6 @@ AlgorithmKind local_sgd_kind();
 AlgorithmKind post_local_sgd_kind();
 AlgorithmKind hierarchical_sgd_kind();
 AlgorithmKind local_step_warmup_kind();
+AlgorithmKind slow_momentum_kind();
 
 }  // namespace localsgd

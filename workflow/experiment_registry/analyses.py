@@ -29,7 +29,9 @@ How much work each does is the scale's (configs/scales/<scale>.toml), never the 
     [analysis.hessian]         # Figures 4(a), 14
     top = 5                    # top eigenvalues; required
     method = "lanczos"         # lanczos | power | both
-    trace_probes = 20          # Hutchinson probes (0 = no trace); required
+    trace_probes = 20          # products for the trace (0 = no trace); required
+    trace_method = "hutch++"   # hutchinson (default: trace_probes probes) | hutch++ (Meyer et
+                               # al. 2021: a multiple of 3 products, at least 6)
     density_steps = 40         # stochastic Lanczos quadrature steps (>= 1); required
     hvp = "autograd"           # autograd (default) | differences: Hessian-vector products by
                                # double backward, or by central differences of the gradient
@@ -95,6 +97,7 @@ COMMAND_KEYS = {
     "hessian": {"top": (*_count(1), True), "method": (*_choice("lanczos", "power", "both"), False),
                 "tolerance": (*_POSITIVE, False), "power_tolerance": (*_POSITIVE, False),
                 "max_iterations": (*_count(1), False), "trace_probes": (*_count(0), True),
+                "trace_method": (*_choice("hutchinson", "hutch++"), False),
                 "density_steps": (*_count(1), True), "density_probes": (*_count(1), False),
                 "density_points": (*_count(2), False),
                 "hvp": (*_choice("autograd", "differences"), False)},
@@ -161,6 +164,11 @@ def load_analysis_settings(d, path):
         req(command in a, path, f"[analysis.{command}] is required (sizes localsgd-analyze "
             f"{command}; keys {sorted(keys)})")
         commands[command] = _checked(a[command], keys, path, f"analysis.{command}")
+    h = dict(commands["hessian"])
+    req(h.get("trace_method") != "hutch++" or h["trace_probes"] == 0
+        or (h["trace_probes"] >= 6 and h["trace_probes"] % 3 == 0), path,
+        "analysis.hessian.trace_probes: trace_method 'hutch++' takes a multiple of 3 products, "
+        f"at least 6, got {h['trace_probes']}")
     ip = dict(commands["interpolate"])
     req(ip.get("from", -0.5) < ip.get("to", 1.5), path, "analysis.interpolate: from < to")
     return AnalysisSettings(

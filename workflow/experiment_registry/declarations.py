@@ -36,6 +36,9 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     switch_fraction = 0.75         # post-local switch at this fraction of training
                                    # (kinds that take algorithm.switch_epoch)
     global_delay = 1.0             # seconds per global average
+    momentum = 0.0                 # the local optimizer's momentum (default: the base config's)
+    options = { slow_momentum = [0.3, 0.6] }   # the kind's own algorithm.* keys (the
+                                   # trainer's description lists them); a list is an axis too
     needs = ["batch-schedule"]     # capabilities this block alone needs
 
     [[paper_values]]

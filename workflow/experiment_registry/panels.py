@@ -35,7 +35,8 @@ RUN_X = ("local_steps", "workers", "local_batch")
 # worker computes between two averages (H x B_loc; a mini-batch run's B_loc), as the run trains.
 BARS_X = RUN_X + ("samples_per_round",)
 ALGORITHM_NAMES = {"minibatch": "mini-batch SGD", "local": "local SGD",
-                   "postlocal": "post-local SGD", "hierarchical": "hierarchical local SGD"}
+                   "postlocal": "post-local SGD", "hierarchical": "hierarchical local SGD",
+                   "local-warmup": "local SGD, H warm-up", "slowmo": "local SGD + SlowMo"}
 INTERPOLATION_Y = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 # Analysis plot -> y -> the x it may take (the first is the default).
 ANALYSIS_AXES = {

@@ -16,7 +16,7 @@ from .common import RegistryError, description, is_int, is_num, req
 
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
             "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
-            "global_delay", "needs"}
+            "global_delay", "momentum", "needs", "options"}
 RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
 # A run key that only some kinds take -> the trainer key it sets (variants.py).
 KIND_KEYS = {"local_steps": "algorithm.local_steps", "block_size": "algorithm.block_size",
@@ -49,6 +49,8 @@ class RunSpec:
     switch_fraction: float | None
     global_delay: float
     needs: tuple
+    options: tuple = ()   # (("slow_momentum", 0.5), ...): the kind's own algorithm.* keys
+    momentum: float | None = None   # the local optimizer's momentum (None: the base config's)
 
     def capabilities(self) -> tuple:
         return (self.algorithm, self.model, self.dataset, *self.needs)
@@ -89,6 +91,24 @@ def _check_kind_keys(d: dict, desc, path, where):
             req(k in d, path, f"{where}: {alg} needs {k}")
 
 
+OPTION_AXIS = "options."   # prefix of an option's axis while a block is expanded
+
+
+def _check_options(alg, opts, desc, path, where):
+    """A run's options: keys its kind describes as its own (not the run keys' trainer keys),
+    values a number, string or boolean."""
+    if not opts:
+        return
+    req(alg in desc.algorithms, path, f"{where}: options are for a built algorithm ({alg} is not)")
+    own = sorted(k[len("algorithm."):] for k in desc.algorithms[alg].keys
+                 if k not in KIND_KEYS.values())
+    for k, v in opts:
+        req(k in own, path, f"{where}: options.{k} is not a key of {alg} (its own keys: "
+            f"{own or 'none'})")
+        req(isinstance(v, (int, float, str, bool)), path,
+            f"{where}: options.{k} must be a number, string or boolean")
+
+
 def expand_block(raw: dict, path, where, desc=None) -> list:
     """The RunSpecs of one [[runs]] block, checked."""
     desc = description(desc)
@@ -99,8 +119,14 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
     needs = raw.get("needs", [])
     req(isinstance(needs, list) and all(isinstance(n, str) for n in needs), path,
         f"{where}: needs must be a list of strings")
+    options = raw.get("options", {})
+    req(isinstance(options, dict), path,
+        f"{where}: options must be a table of the algorithm's own keys, e.g. "
+        "options = { slow_momentum = 0.5 }")
     axes = {k: (v if isinstance(v, list) else [v]) for k, v in raw.items()
-            if k not in ("row", "col", "needs")}
+            if k not in ("row", "col", "needs", "options")}
+    # An option with a list of values declares one run per value, like the other keys.
+    axes.update({OPTION_AXIS + k: (v if isinstance(v, list) else [v]) for k, v in options.items()})
     for k, vs in axes.items():
         req(len(vs) > 0, path, f"{where}: {k} is an empty list")
     keys = list(axes)
@@ -116,23 +142,30 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
         for k in ("epochs_factor", "lr_factor", "switch_fraction", "global_delay"):
             if k in d:
                 req(is_num(d[k]) and d[k] >= 0, path, f"{where}: {k} must be a number >= 0")
+        if "momentum" in d:
+            req(is_num(d["momentum"]) and 0 <= d["momentum"] < 1, path,
+                f"{where}: momentum must be a number in [0, 1)")
         for k in ("model", "dataset"):
             req(isinstance(d[k], str) and d[k], path, f"{where}: {k} must be a string")
         _check_kind_keys(d, desc, path, where)
+        opts = tuple(sorted((k[len(OPTION_AXIS):], v) for k, v in d.items()
+                            if k.startswith(OPTION_AXIS)))
+        _check_options(alg, opts, desc, path, where)
         fields = dict(algorithm=alg, workers=d["workers"], local_batch=d["local_batch"],
                       local_steps=d.get("local_steps", 1), block_size=d.get("block_size", 0),
                       block_steps=d.get("block_steps", 1), model=d["model"],
                       dataset=d["dataset"], epochs_factor=float(d.get("epochs_factor", 1.0)),
                       lr_factor=float(d.get("lr_factor", 1.0)),
                       switch_fraction=d.get("switch_fraction"),
-                      global_delay=float(d.get("global_delay", 0.0)))
+                      global_delay=float(d.get("global_delay", 0.0)),
+                      momentum=float(d["momentum"]) if "momentum" in d else None)
         fmt = {**fields, "K": fields["workers"], "H": fields["local_steps"],
                "Hb": fields["block_steps"], "B": fields["local_batch"],
-               "KB": fields["workers"] * fields["local_batch"]}
+               "KB": fields["workers"] * fields["local_batch"], **dict(opts)}
         try:
             row = raw["row"].format(**fmt)
             col = raw.get("col", "").format(**fmt)
         except (KeyError, IndexError, ValueError) as e:
             raise RegistryError(f"{path}: {where}: bad row/col template: {e}") from e
-        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), **fields))
+        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), options=opts, **fields))
     return specs

@@ -5,8 +5,9 @@ experiments is trained once (results/<scale>/runs/<name>/seed<seed>/).
 The name is <dataset>-<model>- (when the scale overrides them) then
 <kind>-k<K>-b<B_loc>, -h<H> if the kind takes algorithm.local_steps, -bs<block_size> and
 -hb<H^b> if it takes algorithm.block_size and algorithm.block_steps (the trainer's description
-says which), then -e<epochs>, -lr<LR>, -sw<switch epoch>, -d<delay> where they differ from the
-scale's, and -mpi for a run trained as MPI ranks."""
+says which), then -<option><value> for each of its options (the kind's own keys, underscores
+dropped: -slowmomentum0.5), -m<momentum> when the run sets the optimizer's, -e<epochs>, -lr<LR>, -sw<switch epoch>, -d<delay> where they differ
+from the scale's, and -mpi for a run trained as MPI ranks."""
 from __future__ import annotations
 
 import shlex
@@ -62,6 +63,12 @@ def fmt_num(x) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
+def option_tag(key, value) -> str:
+    """An option's part of a variant name: slow_momentum = 0.5 -> slowmomentum0.5."""
+    text = str(value).lower() if isinstance(value, (str, bool)) else fmt_num(value)
+    return key.replace("_", "") + text
+
+
 def model_and_data(model, dataset, scale: Scale) -> tuple:
     """(name parts, overrides) of a model on a dataset role at a scale, its trainer overrides
     first: what a run and a benchmark of that model share."""
@@ -106,6 +113,12 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     over += [("algorithm.kind", spec.algorithm), ("algorithm.workers", spec.workers),
              ("algorithm.local_batch", B), ("algorithm.local_steps", spec.local_steps)]
     over += [(KIND_KEYS[k], getattr(spec, k)) for k in kind_keys if k != "local_steps"]
+    for k, v in spec.options:
+        parts.append(option_tag(k, v))
+        over.append((f"algorithm.{k}", v))
+    if spec.momentum is not None:
+        parts.append(f"m{fmt_num(spec.momentum)}")
+        over.append(("optimizer.momentum", spec.momentum))
     # The scale's epochs and LR are always set: a scale may differ from its base config.
     base_epochs = model_epochs if model_epochs is not None else scale.epochs
     epochs = round(base_epochs * spec.epochs_factor, 4)
