@@ -19,6 +19,7 @@ LOG="bench/results-$(date +%Y%m%d-%H%M%S).txt"
       "bash bench/allreduce.sh 41" \
       "bash bench/distributed.sh" \
       "bash bench/hessian.sh" \
+      "bash bench/trace.sh" \
       "bash bench/calibrate.sh"; do
     echo "## $step"
     eval "$step"

@@ -31,8 +31,8 @@ class CommittedClaimsTest(unittest.TestCase):
         exps = registry.load_experiments(ROOT / "configs")
         loaded = claims.load(ROOT / "configs", exps)
         ids = list(dict.fromkeys(c.id for c in loaded))
-        self.assertEqual(len(ids), 15)
-        self.assertEqual(len(loaded), 25)   # table3's two claims are tested in 6 columns each
+        self.assertEqual(len(ids), 17)
+        self.assertEqual(len(loaded), 27)   # table3's two claims are tested in 6 columns each
         for c in loaded:
             with self.subTest(claim=c.label):
                 self.assertIn(c.experiment, exps)
