@@ -19,7 +19,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --samples) SAMPLES="$2"; shift 2 ;;
     --seeds) SEEDS="$2"; shift 2 ;;
-    *) usage_lines 2 10; die "unknown argument $1" 2 ;;
+    *) usage_lines 2 12; die "unknown argument $1" 2 ;;
   esac
 done
 require_trainer
@@ -27,17 +27,18 @@ ANALYZE=build/localsgd-analyze
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 machine_line
-run() { echo "\$ $*" >&2; "$@"; }
+exec 3>&2
+run() { echo "\$ $*" >&3; "$@"; }   # the command on stderr even when its own output is dropped
 run "$TRAINER" configs/small/fashion-mnist.toml --out "$WORK/model" --set run.epochs=2 --set schedule.warmup_epochs=0.5 \
   --set run.threads=1 >/dev/null 2>&1
 COMMON=(--samples "$SAMPLES" --batch 512 --top 1 --method lanczos --density-steps 0 --threads 1)
-run "$ANALYZE" hessian --out "$WORK/reference" "${COMMON[@]}" --trace-method hutch++ --trace-probes 300 --seed 1000 \
+run "$ANALYZE" hessian --out "$WORK/reference" "${COMMON[@]}" --trace-method hutch++ --trace-probes 300 --seed 100000 \
   m="$WORK/model" >/dev/null 2>&1
 for products in 12 30; do
   for method in hutchinson hutch++; do
     for seed in $(seq 1 "$SEEDS"); do
       run "$ANALYZE" hessian --out "$WORK/$method-$products-$seed" "${COMMON[@]}" --trace-method "$method" \
-        --trace-probes "$products" --seed "$seed" m="$WORK/model" >/dev/null 2>&1
+        --trace-probes "$products" --seed "$((1000 * seed))" m="$WORK/model" >/dev/null 2>&1
     done
   done
 done
