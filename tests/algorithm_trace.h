@@ -58,7 +58,7 @@ inline Trace trace(const RunConfig& c, std::int64_t train_size = 1000) {
   const int block = c.algorithm.block_size;
   RecordingCommunicator comm(c.algorithm.workers, block);
   Replicas replicas(c, DataShape{1, 12, 12, 4}, c.algorithm.workers, 1);
-  FlatSgd optimizer(c.optimizer, weight_decay_mask(replicas.layout, c.optimizer), c.algorithm.workers);
+  FlatSgd optimizer(c.optimizer, replicas.layout, c.algorithm.workers);
   comm.identify = [&](const torch::Tensor& t) {
     if (t.data_ptr() == replicas.params.data_ptr()) return Buffer::kParams;
     if (t.data_ptr() == replicas.grads.data_ptr()) return Buffer::kGrads;

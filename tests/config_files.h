@@ -30,4 +30,12 @@ inline std::string load_error(const std::string& path, const std::vector<std::st
   return "<no error>";
 }
 
+// `c` with the [algorithm] section of `text` (a kind's own keys can only come from a config file).
+inline RunConfig with_algorithm_keys(RunConfig c, const std::string& text) {
+  const RunConfig loaded = load_config(write_config("[run]\nepochs = 10\n[algorithm]\n" + text, "_algorithm"));
+  c.algorithm = loaded.algorithm;
+  c.options = loaded.options;
+  return c;
+}
+
 }  // namespace localsgd::testing

@@ -2,7 +2,9 @@
 # Distributed execution against the simulation, and failure behaviour, with real OpenMPI:
 #  1. the same config run as K = 4 MPI ranks (oversubscribed on 2 cores) and as 4 simulated
 #     workers gives byte-identical metrics.jsonl and model.pt, for mini-batch, local, post-local
-#     and hierarchical (2 blocks of 2) SGD, and with BN statistics and momentum averaged;
+#     and hierarchical (2 blocks of 2) SGD, with BN statistics and momentum averaged, and for
+#     every other algorithm (local-step warm-up, SlowMo, the sign methods, D-PSGD) and the
+#     optimizer's LARS and gradient noise;
 #  2. killing one rank mid-run ends the job with an error within KILL_BOUND seconds and leaves
 #     no result files.
 # Identical, not close: every worker runs 1 intra-op thread in both modes and the communicators
@@ -41,6 +43,23 @@ compare hierarchical algorithm.kind=hierarchical algorithm.local_steps=2 algorit
 compare averaged-state algorithm.kind=local algorithm.local_steps=2 algorithm.bn_stats=average algorithm.momentum=average
 compare local-warmup algorithm.kind=local-warmup algorithm.local_steps=4 algorithm.local_steps_warmup=linear algorithm.local_steps_warmup_epochs=0.5
 compare slowmo algorithm.kind=slowmo algorithm.local_steps=2 algorithm.slow_momentum=0.5 algorithm.slow_lr=1.5
+compare signsgd-majority algorithm.kind=sign-sgd algorithm.sign_aggregation=majority optimizer.lr=0.01
+compare ef-signsgd algorithm.kind=ef-sign-sgd
+compare local-signsgd algorithm.kind=local-sign-sgd algorithm.local_steps=2 algorithm.switch_epoch=0.25 optimizer.lr=0.01
+compare local-ef-signsgd algorithm.kind=local-ef-sign-sgd algorithm.local_steps=2
+compare dpsgd algorithm.kind=dpsgd algorithm.topology=ring run.record_weight_spread=true
+compare dpsgd-after-step algorithm.kind=dpsgd algorithm.topology=complete algorithm.mix_order=after-step
+compare lars algorithm.kind=postlocal algorithm.local_steps=2 algorithm.switch_epoch=0.25 optimizer.lars_coefficient=0.02
+compare noise algorithm.kind=minibatch optimizer.noise_eta=0.001 optimizer.noise_gamma=0.55
+
+# The D-PSGD run recorded its workers' spread, and it is not 0 (gossip never averages exactly).
+records="$(wc -l <"$TMP/dpsgd-mpi/metrics.jsonl" 2>/dev/null || echo 0)"
+if [[ "$records" -gt 0 ]] && [[ "$(grep -c '"weight_spread": ' "$TMP/dpsgd-mpi/metrics.jsonl")" -eq "$records" ]] &&
+   ! grep -q '"weight_spread": 0[,}]' "$TMP/dpsgd-mpi/metrics.jsonl"; then
+  ok "dpsgd: a non-zero weight spread in every record"
+else
+  not_ok "dpsgd: weight spread missing or 0: $(head -c 300 "$TMP/dpsgd-mpi/metrics.jsonl" 2>/dev/null)"
+fi
 
 # The hierarchical run really used both levels.
 if grep -q '"block_sync_rounds": 0' "$TMP/hierarchical-mpi/metrics.jsonl" 2>/dev/null; then

@@ -6,44 +6,12 @@
 #include <sstream>
 
 #include "run/trainer.h"
-#include "support.h"
+#include "resume_check.h"
 
 namespace localsgd {
 namespace {
 
-struct Finished {
-  torch::Tensor params, bn_stats;
-  std::vector<std::string> metrics;
-};
-
-Finished finish(Trainer& trainer) {
-  trainer.run(nullptr);
-  return {trainer.replicas().params.clone(), trainer.replicas().bn_stats.clone(), trainer.state().metrics_lines};
-}
-
-void expect_resume_is_exact(RunConfig config, std::int64_t stop_after) {
-  const auto data = testing::synthetic_data(/*train=*/320, /*test=*/32);
-  Trainer whole(config, data);
-  const Finished expected = finish(whole);
-
-  Trainer first(config, data);
-  first.run(nullptr, nullptr, stop_after);
-  std::stringstream saved;
-  {
-    torch::serialize::OutputArchive archive;
-    first.state().save(archive);
-    archive.save_to(saved);
-  }
-  Trainer second(config, data);
-  torch::serialize::InputArchive archive;
-  archive.load_from(saved);
-  second.state().load(archive);
-  EXPECT_EQ(second.state().step, stop_after);
-  const Finished resumed = finish(second);
-  EXPECT_TRUE(torch::equal(resumed.params, expected.params));
-  EXPECT_TRUE(torch::equal(resumed.bn_stats, expected.bn_stats));
-  EXPECT_EQ(resumed.metrics, expected.metrics);
-}
+using testing::expect_resume_is_exact;
 
 RunConfig with_evaluations(const std::string& kind, std::int64_t h) {
   RunConfig c = testing::quick_config(kind, 4, h);

@@ -3,24 +3,15 @@
 // against local SGD, its keys, and a resume that restores its anchor and buffer.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "algorithm_trace.h"
 #include "config_files.h"
+#include "resume_check.h"
 #include "run/trainer.h"
 
 namespace localsgd {
 namespace {
 
 using namespace testing;
-
-// `c` with the [algorithm] keys of `text` (the kind's own keys come from a config file).
-RunConfig with_algorithm_keys(RunConfig c, const std::string& text) {
-  const RunConfig loaded = load_config(write_config("[run]\nepochs = 10\n[algorithm]\n" + text));
-  c.algorithm = loaded.algorithm;
-  c.options = loaded.options;
-  return c;
-}
 
 RunConfig slowmo(RunConfig c, double beta, double alpha) {
   return with_algorithm_keys(c, "kind = \"slowmo\"\nworkers = " + std::to_string(c.algorithm.workers) +
@@ -38,7 +29,7 @@ TEST(SlowMomentumTest, TwoRoundsByHand) {
   c = slowmo(c, 0.5, 2.0);
   const Timeline timeline(c, 1000);
   Replicas replicas(c, DataShape{1, 12, 12, 4}, 2, 1);
-  FlatSgd optimizer(c.optimizer, weight_decay_mask(replicas.layout, c.optimizer), 2);
+  FlatSgd optimizer(c.optimizer, replicas.layout, 2);
   SimulatedCommunicator comm(2, 1);
   const SyncPolicy policy = SyncPolicy::from(c);
   auto algorithm = make_algorithm(c, timeline);
@@ -106,25 +97,9 @@ TEST(SlowMomentumTest, ItsKeysAreCheckedAndBelongToIt) {
 // A run saved between syncs and resumed continues bit for bit: the anchor and the buffer are
 // part of the run state (without them the resumed run would restart its momentum from zero).
 TEST(SlowMomentumTest, ResumesExactlyBetweenSyncs) {
-  const auto data = synthetic_data(320, 32);
   RunConfig c = slowmo(quick_config("local", 4, 4), 0.5, 1.0);
   c.run.epochs = 3;
-  Trainer whole(c, data);
-  whole.run(nullptr);
-  Trainer first(c, data);
-  first.run(nullptr, nullptr, 13);
-  std::stringstream saved;
-  {
-    torch::serialize::OutputArchive archive;
-    first.state().save(archive);
-    archive.save_to(saved);
-  }
-  Trainer second(c, data);
-  torch::serialize::InputArchive archive;
-  archive.load_from(saved);
-  second.state().load(archive);
-  second.run(nullptr);
-  EXPECT_TRUE(torch::equal(second.replicas().params, whole.replicas().params));
+  expect_resume_is_exact(c, 13);
 }
 
 }  // namespace

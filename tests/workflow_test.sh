@@ -176,7 +176,14 @@ check "csv has a header and one line per run (4)" \
 #          64 and H=16 at K=4, 8; K=32 is table11's) + figure7 0 (table1's) + figure12 1
 #          (switch at 3/4) + figure19 12 (4 H^b x 3 delays) = 79, less figure2's K=16
 #          mini-batch at B = 2048/4 (a step of 8,192 samples, above the 5,000 images: it waits)
-#          = 83, x 3 seeds = 249 (section 4's fakes are small's, not small-full's).
+#          = 83; then the sign, noise, warm-up and companion declarations: table4 4 (signSGD,
+#          EF-signSGD, their post-local forms) + table14 12 (4 eta x 3 gamma; its mini-batch and
+#          post-local H=16 runs are table1's and table3's) + table15 2 (majority vote, Algorithm 3
+#          at H'=1; its post-local row is table4's) + table20 8 (local K=8, 16 at H=32, slowmo
+#          at K=8, 16 x H=4, 16, 32; the rest is table1's) + table21 5 (mini-batch at LR x2, x4,
+#          D-PSGD at x1, x2, x4) + figure10 4 (linear warm-up and post-local at 1/10, H=4, 16)
+#          + figure11 2 (warm-up over 1/20 and 1/6) = 37: 120 x 3 seeds = 360 (section 4's
+#          fakes are small's, not small-full's).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
 #          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs) = 12 x 1,
@@ -186,25 +193,26 @@ check "csv has a header and one line per run (4)" \
 #          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 62; the figures
 #          add the 26 of small-full's figures (figure2's B = 2048 run included: it fits in
 #          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
-#          small-full but CIFAR-100 there at this scale (2) = 90 x 3 seeds = 270.
+#          small-full but CIFAR-100 there at this scale (2) = 90, and small-full's 37 of the
+#          sign, noise, warm-up and companion declarations = 127 x 3 seeds = 381.
 #   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
 # declarations: small-full and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
-# + figure5 + figure7 a,b,c + figure12 + figure13 + figure14 a,b,c + figure19 a,b,c (d, the
-# stragglers, waits) = 2+2+2+2+1+3+1+1+3+3 = 20; smoke: figure1, figure4, figure5, figure7,
+# + figure5 + figure7 a,b,c + figure10 a,b + figure11 a,b + figure12 + figure13 + figure14 a,b,c
+# + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+2+1+3+2+2+1+1+3+3 = 24; smoke: figure1, figure4, figure5, figure7,
 # figure13 and figure14 are at that scale: 2+2+1+3+1+3 = 12.
 # Analysis jobs of the saved models, the same at small-full, smoke and paper, one per
 # (command, row) whatever the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
 # analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
-declare -A expected_jobs=([small]=36 [small-full]=249 [smoke]=11 [paper]=270)
+declare -A expected_jobs=([small]=36 [small-full]=360 [smoke]=11 [paper]=381)
 declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
 declare -A expected_bench_jobs=([small]=0 [small-full]=2 [smoke]=2 [paper]=2)
 declare -A expected_bench_mpi_jobs=([small]=0 [small-full]=1 [smoke]=1 [paper]=1)
-declare -A expected_figures=([small]=8 [small-full]=20 [smoke]=12 [paper]=20)
+declare -A expected_figures=([small]=8 [small-full]=24 [smoke]=12 [paper]=24)
 declare -A expected_analysis_jobs=([analysis_hessian]=4 [analysis_interpolate]=1
                                    [analysis_sharpness]=3 [analysis_series]=6)
 declare -A expected_small_analysis_jobs=([analysis_hessian]=2 [analysis_interpolate]=1
@@ -283,13 +291,13 @@ for i in ("figure1", "figure2", "figure3", "figure4", "figure7", "figure12", "fi
         bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")
 print("\n".join(bad))
-sys.exit(1 if bad or len(decls) != 33 else 0)
+sys.exit(1 if bad or len(decls) != 35 else 0)
 EOF
 waiting_rc=$?
 if [[ $waiting_rc -eq 0 ]]; then
-  ok "every declared experiment (33) is a target or listed as 'waiting for: ...'"
+  ok "every declared experiment (35: the paper's 33 and two companion tables) is a target or listed as 'waiting for: ...'"
 else
-  not_ok "every declared experiment (33) is a target or listed as 'waiting for: ...'" "$TMP/waiting-check.txt"
+  not_ok "every declared experiment (35: the paper's 33 and two companion tables) is a target or listed as 'waiting for: ...'" "$TMP/waiting-check.txt"
 fi
 
 # A registry table from fake runs (smoke scale): no train job, paper values and waiting cells.

@@ -65,7 +65,8 @@ lbfgs_iterations = 2
 def _toml(value) -> str:
     """A value as TOML: JSON's text, but a dict as an inline table."""
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+        # Keys quoted: a dotted trainer key ("optimizer.noise_eta") is one key, not a nested table.
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }"
     return json.dumps(value)
 
 

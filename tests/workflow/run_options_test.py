@@ -1,6 +1,7 @@
-"""A run's algorithm options and optimizer momentum in a declaration (run keys `options` and
-`momentum`, workflow/experiment_registry/run_blocks.py): they reach the trainer's overrides and
-the run's name, a list of values is an axis, and each mistake is an error naming the file.
+"""A run's algorithm options, optimizer momentum and other trainer keys in a declaration (run
+keys `options`, `momentum` and `config`, workflow/experiment_registry/run_blocks.py): they reach
+the trainer's overrides and the run's name, a list of values is an axis, and each mistake is an
+error naming the file.
 Run: python3 -m unittest discover -s tests/workflow -p '*_test.py'
 """
 import unittest
@@ -58,6 +59,43 @@ class RunOptionsTest(hand_configs.HandConfigsTest):
         for block, message in cases:
             with self.subTest(message=message):
                 self.assertIn(message, self.error(block))
+
+    def test_config_keys_reach_the_overrides_and_the_name(self):
+        runs = self.declare(hand_configs.run_toml(
+            "noise {noise_eta} {noise_gamma}", "minibatch",
+            config={"optimizer.noise_eta": [1e-6, 5e-5], "optimizer.noise_gamma": 0.5,
+                    "run.record_weight_spread": True}))
+        self.assertEqual(sorted(runs), ["noise 1e-06 0.5", "noise 5e-05 0.5"])
+        v = runs["noise 5e-05 0.5"]
+        self.assertEqual(v.name, "minibatch-k4-b8-noiseeta5e-05-noisegamma0.5-recordweightspreadtrue")
+        over = dict(v.overrides)
+        self.assertEqual(over["optimizer.noise_eta"], 5e-5)
+        self.assertEqual(over["run.record_weight_spread"], True)
+        cases = [
+            ({"optimizer.noise": 1.0}, "config.optimizer.noise is not a trainer key"),
+            ({"optimizer.lr": 1.0}, "config.optimizer.lr is set by the run keys, the scale or options"),
+            ({"model.width": 1.0}, "config.model.width is set by the run keys, the scale or options"),
+            ({"optimizer.noise_eta": "a"}, "config.optimizer.noise_eta must be a float"),
+            ({"run.record_weight_spread": 1}, "config.run.record_weight_spread must be a boolean"),
+        ]
+        for config, message in cases:
+            with self.subTest(message=message):
+                self.assertIn(message, self.error(hand_configs.run_toml("r", "minibatch", config=config)))
+
+    def test_the_sign_noise_and_lars_tables_set_their_keys(self):
+        reg = registry.build(ROOT / "configs", "small-full")
+        for exp_id in ("table4", "table14", "table15"):
+            self.assertEqual(reg.statuses[exp_id].state, "ready", exp_id)
+        names = {v.name for _, v, _ in reg.statuses["table14"].cells}
+        self.assertEqual(sum("noiseeta" in n for n in names), 12)   # 4 eta x 3 gamma
+        majority = [v for spec, v, _ in reg.statuses["table15"].cells if "majority" in spec.row]
+        self.assertEqual(dict(majority[0].overrides)["algorithm.sign_aggregation"], "majority")
+        self.assertEqual(dict(majority[0].overrides)["optimizer.lr_scaling"], "none")
+        # Table 5 waits for ResNet-50 on ImageNet, but its runs carry LARS' coefficient.
+        table5 = registry.build(ROOT / "configs", "paper").statuses["table5"].cells
+        self.assertEqual(len(table5), 2)
+        for spec, _, _ in table5:
+            self.assertEqual(spec.config, (("optimizer.lars_coefficient", 0.001),))
 
     def test_table8_is_built_from_slow_momentum(self):
         reg = registry.build(ROOT / "configs", "small-full")

@@ -81,13 +81,13 @@ class RegistryValidationTest(hand_configs.HandConfigsTest):
         self.assertIn("table99.toml: runs block #2", msg)
         self.assertIn("unknown algorithm 'postlcoal' (did you mean 'postlocal'?)", msg)
         self.assertIn("minibatch, local, postlocal, hierarchical", msg)   # the trainer's
-        self.assertIn("sign-sgd", msg)                                    # not built yet
+        self.assertIn("batch-schedule", msg)                                    # not built yet
         # A kind the trainer does not have yet, but the workflow knows of, still waits.
         decl.write_text(table(hand_configs.run_toml("Base", "minibatch"),
-                              hand_configs.run_toml("Sign", "sign-sgd")))
+                              hand_configs.run_toml("Batches", "batch-schedule")))
         status = registry.build(self.configs, "hand").statuses["table99"]
-        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: sign-sgd")
-        self.assertIn("sign-sgd", registry.PLANNED_ALGORITHMS)
+        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: batch-schedule")
+        self.assertIn("batch-schedule", registry.PLANNED_ALGORITHMS)
 
 
 class DryRunValidationTest(unittest.TestCase):

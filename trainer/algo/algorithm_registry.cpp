@@ -11,6 +11,11 @@ const std::vector<AlgorithmKind>& algorithm_kinds() {
       hierarchical_sgd_kind(),
       local_step_warmup_kind(),
       slow_momentum_kind(),
+      sign_sgd_kind(),
+      error_feedback_sign_sgd_kind(),
+      local_sign_sgd_kind(),
+      local_ef_sign_sgd_kind(),
+      gossip_sgd_kind(),
   };
   return kinds;
 }

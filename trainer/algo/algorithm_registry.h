@@ -33,5 +33,10 @@ AlgorithmKind post_local_sgd_kind();
 AlgorithmKind hierarchical_sgd_kind();
 AlgorithmKind local_step_warmup_kind();
 AlgorithmKind slow_momentum_kind();
+AlgorithmKind sign_sgd_kind();
+AlgorithmKind error_feedback_sign_sgd_kind();
+AlgorithmKind local_sign_sgd_kind();
+AlgorithmKind local_ef_sign_sgd_kind();
+AlgorithmKind gossip_sgd_kind();
 
 }  // namespace localsgd

@@ -23,6 +23,10 @@ void average_gradients(StepContext& c) {
 
 void average_parameters(StepContext& c, CommLevel level) {
   c.comm.average(c.replicas.params, level);
+  after_parameter_exchange(c, level);
+}
+
+void after_parameter_exchange(StepContext& c, CommLevel level) {
   if (c.policy.bn_stats == BnStatsPolicy::kAverage) c.comm.average(c.replicas.bn_stats, level);
   if (c.policy.momentum == MomentumPolicy::kAverage)
     c.comm.average(c.optimizer.momentum(), level);

@@ -25,7 +25,10 @@ struct SyncPolicy {
 
 // Mini-batch SGD's exchange: every worker's gradient (and BN statistics under kAverage) becomes the mean.
 void average_gradients(StepContext& c);
-// Local SGD's exchange: parameters averaged over `level`, BN statistics and momentum per the policy.
+// Local SGD's exchange: parameters averaged over `level`, then after_parameter_exchange.
 void average_parameters(StepContext& c, CommLevel level);
+// What follows any exchange of parameters over `level` (an average, a compressed one): BN
+// statistics and momentum per the policy, and a global one's injected delay.
+void after_parameter_exchange(StepContext& c, CommLevel level);
 
 }  // namespace localsgd

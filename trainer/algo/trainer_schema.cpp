@@ -34,7 +34,8 @@ const ConfigSchema& trainer_schema() {
     for (const auto& kind : algorithm_kinds()) s.algorithms.push_back(kind.schema);
     for (const auto& kind : model_kinds()) s.models.push_back(with_stacked_check(kind));
     s.datasets = dataset_names();
-    s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes"};
+    s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes",
+                  "lars", "noise-injection", "weight-spread"};
     return s;
   }();
   return schema;

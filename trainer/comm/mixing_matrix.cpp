@@ -33,6 +33,13 @@ MixingMatrix MixingMatrix::ring(int workers) {
   return MixingMatrix(workers, std::move(rows));
 }
 
+MixingMatrix MixingMatrix::complete(int workers) {
+  std::vector<std::vector<std::pair<int, double>>> rows(workers);
+  for (int i = 0; i < workers; ++i)
+    for (int j = 0; j < workers; ++j) rows[i].emplace_back(j, 1.0 / workers);
+  return MixingMatrix(workers, std::move(rows));
+}
+
 std::vector<int> MixingMatrix::neighbours(int i) const {
   std::vector<int> out;
   for (const auto& [j, w] : row(i))

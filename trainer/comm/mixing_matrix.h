@@ -15,6 +15,8 @@ class MixingMatrix {
   MixingMatrix(int workers, std::vector<std::vector<std::pair<int, double>>> rows);
   // The ring: w_ii = w_i,i-1 = w_i,i+1 = 1/3 (K >= 3), doubly stochastic.
   static MixingMatrix ring(int workers);
+  // Every worker with every worker, w_ij = 1/K: one mixing step is the exact average.
+  static MixingMatrix complete(int workers);
 
   int workers() const { return static_cast<int>(rows_.size()); }
   // (j, w_ij) of worker i, ascending j.

@@ -28,6 +28,9 @@ struct RunSection {
   // Checkpoints of the run state into the run directory, so that a killed or preempted run
   // resumes exactly: after every n steps (0 = none). Removed when the run completes.
   std::int64_t checkpoint_every_steps = 0;
+  // Each record also carries the weight spread Σ_k ‖x_k − x̄‖² over the K workers (Zhang et al.'s
+  // diagnostic for gossip; 0 right after a global average).
+  bool record_weight_spread = false;
 };
 
 // [data]
@@ -74,6 +77,10 @@ struct OptimizerSection {
   double weight_decay = 1e-4;
   bool decay_bn = false;        // apply weight decay to BN weights and biases
   bool decay_bias = true;       // apply weight decay to the other biases
+  double lars_coefficient = 0;  // LARS' trust coefficient η (optim/lars.h); 0 = no LARS
+  // Gradient-noise injection (optim/gradient_noise.h): variance noise_eta / (1 + t)^noise_gamma; 0 = none
+  double noise_eta = 0;
+  double noise_gamma = 0.55;
 };
 
 // [schedule]

@@ -190,6 +190,9 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
     check.fail("optimizer.momentum", "must be in [0, 1) (got " + show(o.momentum) + ")");
   }
   check.at_least("optimizer.weight_decay", o.weight_decay, 0.0);
+  check.at_least("optimizer.lars_coefficient", o.lars_coefficient, 0.0);
+  check.at_least("optimizer.noise_eta", o.noise_eta, 0.0);
+  check.at_least("optimizer.noise_gamma", o.noise_gamma, 0.0);
 
   const ScheduleSection& s = c.schedule;
   check.at_least("schedule.warmup_epochs", s.warmup_epochs, 0.0);

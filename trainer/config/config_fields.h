@@ -18,6 +18,7 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("threads", c.run.threads);
   v("worker_passes", c.run.worker_passes);
   v("checkpoint_every_steps", c.run.checkpoint_every_steps);
+  v("record_weight_spread", c.run.record_weight_spread);
 
   v.section("data");
   v("dataset", c.data.dataset);
@@ -54,6 +55,9 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("weight_decay", c.optimizer.weight_decay);
   v("decay_bn", c.optimizer.decay_bn);
   v("decay_bias", c.optimizer.decay_bias);
+  v("lars_coefficient", c.optimizer.lars_coefficient);
+  v("noise_eta", c.optimizer.noise_eta);
+  v("noise_gamma", c.optimizer.noise_gamma);
 
   v.section("schedule");
   v("warmup_epochs", c.schedule.warmup_epochs);

@@ -162,16 +162,17 @@ RunDirectory RunDirectory::claim(const std::string& shown, bool replace) {
 }
 
 std::string metrics_line(const EvalRecord& r) {
-  return JsonRecord()
-      .add("epoch", r.epoch).add("step", r.step).add("samples", r.samples)
+  JsonRecord line;
+  line.add("epoch", r.epoch).add("step", r.step).add("samples", r.samples)
       .add("sync_rounds", r.sync_rounds).add("comm_bytes", r.comm_bytes)
       .add("block_sync_rounds", r.block_sync_rounds).add("block_comm_bytes", r.block_comm_bytes)
       .add("injected_delay_seconds", r.injected_delay_seconds)
       .add("modelled_comm_seconds", r.modelled_comm_seconds)
       .add("lr", r.lr).add("local_steps", r.local_steps)
       .add("train_loss", r.train_loss).add("train_accuracy", r.train_accuracy)
-      .add("test_loss", r.test_loss).add("test_accuracy", r.test_accuracy)
-      .str();
+      .add("test_loss", r.test_loss).add("test_accuracy", r.test_accuracy);
+  if (r.weight_spread >= 0) line.add("weight_spread", r.weight_spread);
+  return line.str();
 }
 
 std::string timing_line(const EvalRecord& r) {

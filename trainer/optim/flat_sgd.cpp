@@ -2,17 +2,19 @@
 
 namespace localsgd {
 
-FlatSgd::FlatSgd(const OptimizerSection& options, const torch::Tensor& decay_mask, std::int64_t workers)
-    : options_(options) {
-  decay_ = decay_mask * options.weight_decay;
-  momentum_ = torch::zeros({workers, decay_mask.numel()}, decay_mask.options());
+FlatSgd::FlatSgd(const OptimizerSection& options, const ParameterLayout& layout, std::int64_t workers,
+                 torch::Device device)
+    : options_(options), lars_(options.lars_coefficient, layout, weight_decay_mask(layout, options) * options.weight_decay) {
+  decay_ = (weight_decay_mask(layout, options) * options.weight_decay).to(device);
+  momentum_ = torch::zeros({workers, layout.size()}, decay_.options());
   direction_ = torch::empty_like(momentum_);
 }
 
-void FlatSgd::step(torch::Tensor& params, const torch::Tensor& grads, double lr) {
+const torch::Tensor& FlatSgd::direction(const torch::Tensor& params, const torch::Tensor& grads) {
   torch::NoGradGuard no_grad;
   const double mu = options_.momentum;
   direction_.copy_(params).mul_(decay_).add_(grads);  // d = g + wd * mask * x
+  lars_.scale(direction_, params, grads);
   if (mu != 0) {
     momentum_.mul_(mu).add_(direction_);  // starts at zero, so the first v equals d as in PyTorch
     if (options_.nesterov)
@@ -20,7 +22,7 @@ void FlatSgd::step(torch::Tensor& params, const torch::Tensor& grads, double lr)
     else
       direction_.copy_(momentum_);
   }
-  params.add_(direction_, -lr);
+  return direction_;
 }
 
 void FlatSgd::load(torch::serialize::InputArchive& archive) {

@@ -25,6 +25,7 @@ struct EvalRecord {
   std::int64_t local_steps = 0;
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
+  double weight_spread = -1;  // Σ_k ‖x_k − x̄‖² (run.record_weight_spread); < 0: not recorded
   // Measured times are not deterministic: they go to timing.jsonl only.
   double wall_seconds = 0;    // since the start, evaluations included
   double train_seconds = 0;   // since the start, evaluations excluded

@@ -38,8 +38,7 @@ RunState initial_state(const RunConfig& config, const SampleSource& train, const
   check_replicas_fit(config, train.shape(), comm.local_workers());
   Replicas replicas(config, train.shape(), comm.local_workers(),
                     derive_seed(config.run.seed, SeedStream::kModelInit), comm.device());
-  FlatSgd optimizer(config.optimizer, weight_decay_mask(replicas.layout, config.optimizer).to(comm.device()),
-                    comm.local_workers());
+  FlatSgd optimizer(config.optimizer, replicas.layout, comm.local_workers(), comm.device());
   RunState state{0, std::move(replicas), std::move(optimizer), make_algorithm(config, timeline), {},
                  Tallies(comm.local_workers()), &comm, {}, {}, {}, -1, 0, 0, {}};
   for (int r = 0; r < comm.local_workers(); ++r)
@@ -68,6 +67,7 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
       timeline_(config, train_.size()),
       comm_(own_or_simulate(std::move(comm), config)),
       policy_(SyncPolicy::from(config)),
+      noise_(config.optimizer.noise_eta, config.optimizer.noise_gamma, config.run.seed),
       state_(initial_state(config, train_, timeline_, *comm_)),
       passes_(make_worker_passes(config, train_.shape(), state_.replicas)),
       averaged_(make_model(config, train_.shape())) {
@@ -103,6 +103,7 @@ bool Trainer::train_step(std::int64_t step) {
     tallies.corrects[r] += passes[r].correct;
     tallies.samples[r] += samples;
   }
+  noise_.add(replicas.grads, step, comm_->first_worker());
   StepContext context{step, timeline_.learning_rate(step), replicas, state_.optimizer, *comm_, policy_};
   {
     PhaseTimer timer(times, Phase::kExchange);
@@ -140,6 +141,13 @@ void Trainer::refresh_averaged_model() {
     bn.copy_(state_.replicas.bn_stats[0]);
 }
 
+double Trainer::weight_spread() {
+  torch::NoGradGuard no_grad;
+  const auto values = (state_.replicas.params - averaged_params_).to(torch::kCPU, torch::kDouble).square().sum(1).contiguous();
+  std::vector<double> mine(values.data_ptr<double>(), values.data_ptr<double>() + values.numel());
+  return sum_in_worker_order(comm_->all_gather(mine), 1, 0);
+}
+
 Model& Trainer::averaged_model() {
   refresh_averaged_model();
   return *averaged_;
@@ -173,6 +181,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   record.train_loss = sum_in_worker_order(all, 3, 0) / seen;
   record.train_accuracy = sum_in_worker_order(all, 3, 1) / seen;
   refresh_averaged_model();  // every process takes part; the leader evaluates
+  if (config_.run.record_weight_spread) record.weight_spread = weight_spread();
   if (comm_->is_leader()) {
     const auto test = evaluate(*averaged_, test_, task_, config_.data.eval_batch);
     record.test_loss = test.loss;

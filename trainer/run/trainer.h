@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "data/sample_source.h"
+#include "optim/gradient_noise.h"
 #include "passes/worker_passes.h"
 #include "run/records.h"
 #include "run/run_state.h"
@@ -61,6 +62,8 @@ class Trainer {
   // Returns whether the test loss is finite (on the leader, which evaluates; true elsewhere).
   bool evaluate_and_record(std::int64_t step, double wall_seconds, const EvalCallback& on_eval);
   EvalRecord evaluate_after(std::int64_t step, double wall_seconds, double train_seconds);
+  // Σ_k ‖x_k − x̄‖² over all K workers, x̄ the averaged model (refreshed before).
+  double weight_spread();
 
   Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> train,
           std::shared_ptr<const SampleSource> test, std::unique_ptr<Communicator> comm);
@@ -73,6 +76,7 @@ class Trainer {
   std::unique_ptr<Communicator> comm_;
   Classification task_;
   SyncPolicy policy_;
+  GradientNoise noise_;
   RunState state_;
   std::unique_ptr<WorkerPasses> passes_;
   ModelPtr averaged_;

@@ -34,6 +34,7 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     epochs_factor = 1.0            # x the scale's epochs (Table 12)
     lr_factor = 1.0                # x the scale's base LR (Table 16: 0.1 instead of 0.2)
     switch_fraction = 0.75         # post-local switch at this fraction of training
+    warmup_fraction = 0.1          # local-step warm-up (local-warmup) over this fraction of training
                                    # (kinds that take algorithm.switch_epoch)
     global_delay = 1.0             # seconds per global average
     momentum = 0.0                 # the local optimizer's momentum (default: the base config's)

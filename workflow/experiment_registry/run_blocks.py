@@ -1,7 +1,7 @@
 """The [[runs]] blocks of a declaration: each block is the product over its list-valued keys,
 one RunSpec per combination, in scale-free terms (see declarations.py for the keys).
 
-Which of local_steps, block_size, block_steps and switch_fraction a run may set is decided by
+Which of local_steps, block_size, block_steps, switch_fraction and warmup_fraction a run may set is decided by
 the trainer's description: a kind takes a run key when it lists the trainer key that the run
 key sets (KIND_KEYS). An algorithm the trainer does not describe must be one of
 PLANNED_ALGORITHMS (not built yet: its runs wait for it, readiness.py); any other name is a
@@ -15,20 +15,24 @@ from dataclasses import dataclass
 from .common import RegistryError, description, is_int, is_num, req
 
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
-            "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction",
-            "global_delay", "momentum", "needs", "options"}
+            "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction", "warmup_fraction",
+            "global_delay", "momentum", "needs", "options", "config"}
 RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
 # A run key that only some kinds take -> the trainer key it sets (variants.py).
 KIND_KEYS = {"local_steps": "algorithm.local_steps", "block_size": "algorithm.block_size",
-             "block_steps": "algorithm.block_steps", "switch_fraction": "algorithm.switch_epoch"}
+             "block_steps": "algorithm.block_steps", "switch_fraction": "algorithm.switch_epoch",
+             "warmup_fraction": "algorithm.local_steps_warmup_epochs"}
 # Run keys a kind that takes them must be given: they name the run (-bs, -hb).
 KIND_KEYS_REQUIRED = ("block_size", "block_steps")
 # Algorithms the declarations name that the trainer does not implement yet (Table 2's switch to
-# larger batches, the sign-compressed SGD of Tables 4 and 15): their runs are listed as
+# larger batches): their runs are listed as
 # "waiting for: <name>". A name neither here nor in the trainer's description
 # (workflow/trainer_description.json, `localsgd-train --describe`) is refused as a typo.
-PLANNED_ALGORITHMS = ("batch-schedule", "sign-sgd", "ef-sign-sgd", "local-sign-sgd",
-                      "local-ef-sign-sgd", "sign-sgd-majority-vote")
+PLANNED_ALGORITHMS = ("batch-schedule",)
+# Trainer keys a run's `config` table may not set: the run keys, the scale and the kind's
+# options set them.
+CONFIG_OWNED_SECTIONS = ("data.", "model.", "algorithm.")
+CONFIG_OWNED_KEYS = ("run.epochs", "run.seed", "optimizer.lr", "optimizer.momentum", "comm.global_delay")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class RunSpec:
     global_delay: float
     needs: tuple
     options: tuple = ()   # (("slow_momentum", 0.5), ...): the kind's own algorithm.* keys
+    config: tuple = ()    # (("optimizer.noise_eta", 1e-5), ...): other trainer keys the run sets
+    warmup_fraction: float | None = None   # local-step warm-up over this fraction of training
     momentum: float | None = None   # the local optimizer's momentum (None: the base config's)
 
     def capabilities(self) -> tuple:
@@ -92,6 +98,20 @@ def _check_kind_keys(d: dict, desc, path, where):
 
 
 OPTION_AXIS = "options."   # prefix of an option's axis while a block is expanded
+CONFIG_AXIS = "config."    # and of a config key's
+
+
+def _check_config(config, desc, path, where):
+    """A run's config: trainer keys the description lists, outside what the run keys, the
+    scale and the options set, each with a value of the key's type."""
+    types = {"integer": is_int, "float": is_num, "boolean": lambda v: isinstance(v, bool),
+             "string": lambda v: isinstance(v, str)}
+    for k, v in config:
+        req(k in desc.keys, path, f"{where}: config.{k} is not a trainer key ({desc.path.name})")
+        req(not k.startswith(CONFIG_OWNED_SECTIONS) and k not in CONFIG_OWNED_KEYS, path,
+            f"{where}: config.{k} is set by the run keys, the scale or options, not config")
+        kind = desc.keys[k].type
+        req(kind in types and types[kind](v), path, f"{where}: config.{k} must be a {kind}")
 
 
 def _check_options(alg, opts, desc, path, where):
@@ -123,10 +143,14 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
     req(isinstance(options, dict), path,
         f"{where}: options must be a table of the algorithm's own keys, e.g. "
         "options = { slow_momentum = 0.5 }")
+    config = raw.get("config", {})
+    req(isinstance(config, dict), path,
+        f"{where}: config must be a table of trainer keys, e.g. config = {{ \"optimizer.noise_eta\" = 1e-5 }}")
     axes = {k: (v if isinstance(v, list) else [v]) for k, v in raw.items()
-            if k not in ("row", "col", "needs", "options")}
-    # An option with a list of values declares one run per value, like the other keys.
+            if k not in ("row", "col", "needs", "options", "config")}
+    # An option or config key with a list of values declares one run per value, like the other keys.
     axes.update({OPTION_AXIS + k: (v if isinstance(v, list) else [v]) for k, v in options.items()})
+    axes.update({CONFIG_AXIS + k: (v if isinstance(v, list) else [v]) for k, v in config.items()})
     for k, vs in axes.items():
         req(len(vs) > 0, path, f"{where}: {k} is an empty list")
     keys = list(axes)
@@ -139,7 +163,7 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
         for k in ("workers", "local_batch", "local_steps", "block_size", "block_steps"):
             if k in d:
                 req(is_int(d[k]) and d[k] >= 1, path, f"{where}: {k} must be a positive integer")
-        for k in ("epochs_factor", "lr_factor", "switch_fraction", "global_delay"):
+        for k in ("epochs_factor", "lr_factor", "switch_fraction", "warmup_fraction", "global_delay"):
             if k in d:
                 req(is_num(d[k]) and d[k] >= 0, path, f"{where}: {k} must be a number >= 0")
         if "momentum" in d:
@@ -151,21 +175,25 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
         opts = tuple(sorted((k[len(OPTION_AXIS):], v) for k, v in d.items()
                             if k.startswith(OPTION_AXIS)))
         _check_options(alg, opts, desc, path, where)
+        sets = tuple((k[len(CONFIG_AXIS):], v) for k, v in d.items() if k.startswith(CONFIG_AXIS))
+        _check_config(sets, desc, path, where)
         fields = dict(algorithm=alg, workers=d["workers"], local_batch=d["local_batch"],
                       local_steps=d.get("local_steps", 1), block_size=d.get("block_size", 0),
                       block_steps=d.get("block_steps", 1), model=d["model"],
                       dataset=d["dataset"], epochs_factor=float(d.get("epochs_factor", 1.0)),
                       lr_factor=float(d.get("lr_factor", 1.0)),
                       switch_fraction=d.get("switch_fraction"),
+                      warmup_fraction=d.get("warmup_fraction"),
                       global_delay=float(d.get("global_delay", 0.0)),
                       momentum=float(d["momentum"]) if "momentum" in d else None)
         fmt = {**fields, "K": fields["workers"], "H": fields["local_steps"],
                "Hb": fields["block_steps"], "B": fields["local_batch"],
-               "KB": fields["workers"] * fields["local_batch"], **dict(opts)}
+               "KB": fields["workers"] * fields["local_batch"], **dict(opts),
+               **{k.rsplit(".", 1)[1]: v for k, v in sets}}
         try:
             row = raw["row"].format(**fmt)
             col = raw.get("col", "").format(**fmt)
         except (KeyError, IndexError, ValueError) as e:
             raise RegistryError(f"{path}: {where}: bad row/col template: {e}") from e
-        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), options=opts, **fields))
+        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), options=opts, config=sets, **fields))
     return specs

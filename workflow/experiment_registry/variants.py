@@ -6,7 +6,7 @@ The name is <dataset>-<model>- (when the scale overrides them) then
 <kind>-k<K>-b<B_loc>, -h<H> if the kind takes algorithm.local_steps, -bs<block_size> and
 -hb<H^b> if it takes algorithm.block_size and algorithm.block_steps (the trainer's description
 says which), then -<option><value> for each of its options (the kind's own keys, underscores
-dropped: -slowmomentum0.5), -m<momentum> when the run sets the optimizer's, -e<epochs>, -lr<LR>, -sw<switch epoch>, -d<delay> where they differ
+dropped: -slowmomentum0.5) and for each key of its config table (-noiseeta5e-06), -m<momentum> when the run sets the optimizer's, -e<epochs>, -lr<LR>, -wu<warm-up epochs>, -sw<switch epoch>, -d<delay> where they differ
 from the scale's, and -mpi for a run trained as MPI ranks."""
 from __future__ import annotations
 
@@ -64,9 +64,15 @@ def fmt_num(x) -> str:
 
 
 def option_tag(key, value) -> str:
-    """An option's part of a variant name: slow_momentum = 0.5 -> slowmomentum0.5."""
-    text = str(value).lower() if isinstance(value, (str, bool)) else fmt_num(value)
-    return key.replace("_", "") + text
+    """An option's or config key's part of a variant name: slow_momentum = 0.5 ->
+    slowmomentum0.5, optimizer.noise_eta = 5e-06 -> noiseeta5e-06 (small numbers keep their digits)."""
+    if isinstance(value, (str, bool)):
+        text = str(value).lower()
+    elif value != 0 and abs(value) < 1e-3:
+        text = f"{value:g}"
+    else:
+        text = fmt_num(value)
+    return key.rsplit(".", 1)[-1].replace("_", "") + text
 
 
 def model_and_data(model, dataset, scale: Scale) -> tuple:
@@ -116,6 +122,9 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     for k, v in spec.options:
         parts.append(option_tag(k, v))
         over.append((f"algorithm.{k}", v))
+    for k, v in spec.config:
+        parts.append(option_tag(k, v))
+        over.append((k, v))
     if spec.momentum is not None:
         parts.append(f"m{fmt_num(spec.momentum)}")
         over.append(("optimizer.momentum", spec.momentum))
@@ -129,6 +138,10 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if spec.lr_factor != 1.0:
         parts.append(f"lr{fmt_num(lr)}")
     over.append(("optimizer.lr", lr))
+    if spec.warmup_fraction is not None:
+        wu = round(epochs * spec.warmup_fraction, 4)
+        parts.append(f"wu{fmt_num(wu)}")
+        over.append(("algorithm.local_steps_warmup_epochs", float(wu)))
     if spec.switch_fraction is not None:
         sw = round(epochs * spec.switch_fraction, 4)
         parts.append(f"sw{fmt_num(sw)}")
