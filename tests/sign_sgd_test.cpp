@@ -33,23 +33,27 @@ TEST(SignSgdTest, ScaledSignByHand) {
   EXPECT_EQ(sign_payload_bytes(layout, true), 1 + 8);  // and one float32 scale per layer
 }
 
-// Three workers, lr 0.5, signs (+, +, -), (+, -, -) and (-, 0, +); per value:
-//   mean:     (1/3, 0, -1/3)          -> x = -0.5 x mean
-//   majority: sign(1, 0, -1)          -> x = (-0.5, 0, 0.5)
+// Three workers, lr 0.5, signs (+, +, -), (+, +, -) and (-, +, +); per value:
+//   mean:     (1/3, 1, -1/3)   -> x = -0.5 x mean
+//   majority: sign(1, 3, -1)   -> x = (-0.5, -0.5, 0.5)  (a sum of 3 votes is one step, not three)
+// Two workers voting (+, +, +) and (-, -, +): sums (0, 0, 2), a tie gives 0: x = (0, 0, -0.5).
 TEST(SignSgdTest, SignAveragingAndMajorityVoteByHand) {
-  const std::vector<std::vector<double>> grads = {{2, 3, -1}, {1, -4, -2}, {-5, 0, 7}};
+  const std::vector<std::vector<double>> grads = {{2, 3, -1}, {1, 4, -2}, {-5, 1, 7}};
   HandStep mean(sign_config("sign-sgd", 3));
   mean.step(0, 0.5, grads);
   for (std::int64_t k = 0; k < 3; ++k) {
     const auto x = mean.row(k);
     EXPECT_NEAR(x[0], -0.5 / 3, 1e-7);
-    EXPECT_EQ(x[1], 0.0);
+    EXPECT_EQ(x[1], -0.5);
     EXPECT_NEAR(x[2], 0.5 / 3, 1e-7);
   }
   HandStep majority(sign_config("sign-sgd", 3, "sign_aggregation = \"majority\"\n"));
   majority.step(0, 0.5, grads);
-  for (std::int64_t k = 0; k < 3; ++k) EXPECT_THAT(majority.row(k), ElementsAre(-0.5, 0.0, 0.5));
+  for (std::int64_t k = 0; k < 3; ++k) EXPECT_THAT(majority.row(k), ElementsAre(-0.5, -0.5, 0.5));
   EXPECT_EQ(majority.comm.stats().payload_bytes, 1);  // one packed byte of signs per worker
+  HandStep tie(sign_config("sign-sgd", 2, "sign_aggregation = \"majority\"\n"));
+  tie.step(0, 0.5, {{1, 2, 3}, {-1, -2, 3}});
+  EXPECT_THAT(tie.row(0), ElementsAre(0.0, 0.0, -0.5));
 }
 
 // Two workers, lr 1, plain SGD. Step 1: p0 = (3, -1 | 2) -> C = (2, -2 | 2), e0 = (1, 1 | 0);
