@@ -34,12 +34,16 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     epochs_factor = 1.0            # x the scale's epochs (Table 12)
     lr_factor = 1.0                # x the scale's base LR (Table 16: 0.1 instead of 0.2)
     switch_fraction = 0.75         # post-local switch at this fraction of training
-    warmup_fraction = 0.1          # local-step warm-up (local-warmup) over this fraction of training
                                    # (kinds that take algorithm.switch_epoch)
+    warmup_fraction = 0.1          # local-step warm-up over this fraction of training
+                                   # (kinds that take algorithm.local_steps_warmup_epochs)
     global_delay = 1.0             # seconds per global average
     momentum = 0.0                 # the local optimizer's momentum (default: the base config's)
     options = { slow_momentum = [0.3, 0.6] }   # the kind's own algorithm.* keys (the
                                    # trainer's description lists them); a list is an axis too
+    config = { "optimizer.noise_eta" = [1e-6, 5e-5] }   # any other trainer key by its dotted
+                                   # name, checked against the description (not data.*,
+                                   # model.*, algorithm.* or the keys the run keys set)
     needs = ["batch-schedule"]     # capabilities this block alone needs
 
     [[paper_values]]
