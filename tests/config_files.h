@@ -30,6 +30,13 @@ inline std::string load_error(const std::string& path, const std::vector<std::st
   return "<no error>";
 }
 
+// The error of loading `text`, after the file's path ("" when it loads): ":3:1: key: message".
+inline std::string config_error(const std::string& text) {
+  const std::string path = write_config(text, "_error");
+  const std::string error = load_error(path);
+  return error == "<no error>" ? "" : error.substr(path.size());
+}
+
 // `c` with the [algorithm] section of `text` (a kind's own keys can only come from a config file).
 inline RunConfig with_algorithm_keys(RunConfig c, const std::string& text) {
   const RunConfig loaded = load_config(write_config("[run]\nepochs = 10\n[algorithm]\n" + text, "_algorithm"));

@@ -78,18 +78,13 @@ TEST(GossipSgdTest, WeightSpreadIsRecorded) {
 }
 
 TEST(GossipSgdTest, ItsKeysAreChecked) {
-  auto error_of = [](const std::string& text) {
-    const std::string path = write_config(text);
-    const std::string error = load_error(path);
-    return error == "<no error>" ? "" : error.substr(path.size());
-  };
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"dpsgd\"\nworkers = 2\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"dpsgd\"\nworkers = 2\n"),
             ":3:1: algorithm.workers: a ring needs at least 3 workers (got 2)");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\ntopology = \"torus\"\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\ntopology = \"torus\"\n"),
             ":4:1: algorithm.topology: 'torus' is not one of ring, complete");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\nmix_order = \"later\"\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\nmix_order = \"later\"\n"),
             ":4:1: algorithm.mix_order: 'later' is not one of concurrent, after-step");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\nmomentum = \"average\"\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"dpsgd\"\nworkers = 4\nmomentum = \"average\"\n"),
             ":4:1: algorithm.momentum: dpsgd keeps momentum local (got momentum = average)");
 }
 

@@ -66,6 +66,7 @@ TEST(SignSgdTest, ErrorFeedbackOverTwoStepsByHand) {
   ef.step(1, 1.0, {{0, 0, 0}, {0, 0, 0}});
   EXPECT_THAT(ef.row(0), ElementsAre(-2.0, 0.0, 1.0));
   EXPECT_THAT(ef.row(1), ElementsAre(-2.0, 0.0, 1.0));
+  EXPECT_EQ(ef.comm.stats().payload_bytes, 2 * 9);  // per step: 1 byte of signs, 2 float32 scales
 }
 
 // Algorithm 3 at H = 1: Δ_k = γ sign(d_k) and C(Δ_k) = γ sign(d_k) wherever d_k has no zero, so
@@ -103,6 +104,7 @@ TEST(SignSgdTest, LocalErrorFeedbackByHand) {
   ef.step(2, 1.0, {{0, 0, 0}});
   ef.step(3, 1.0, {{0, 0, 0}});
   EXPECT_THAT(ef.row(0), ElementsAre(-3.0, 1.0, 0.5));
+  EXPECT_EQ(ef.comm.stats().payload_bytes, 2 * 9);  // two syncs of packed signs and scales
 }
 
 TEST(SignSgdTest, EachKeyChangesTheRun) {
@@ -121,16 +123,11 @@ TEST(SignSgdTest, EachKeyChangesTheRun) {
 }
 
 TEST(SignSgdTest, ItsKeysAreChecked) {
-  auto error_of = [](const std::string& text) {
-    const std::string path = write_config(text);
-    const std::string error = load_error(path);
-    return error == "<no error>" ? "" : error.substr(path.size());
-  };
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"sign-sgd\"\nsign_aggregation = \"vote\"\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"sign-sgd\"\nsign_aggregation = \"vote\"\n"),
             ":3:1: algorithm.sign_aggregation: 'vote' is not one of mean, majority");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"local\"\nsign_aggregation = \"majority\"\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"local\"\nsign_aggregation = \"majority\"\n"),
             ":3:1: algorithm.sign_aggregation: sign_aggregation does not apply to kind = local");
-  EXPECT_EQ(error_of("[run]\nepochs = 2\n[algorithm]\nkind = \"local-sign-sgd\"\nswitch_epoch = 3\n"),
+  EXPECT_EQ(config_error("[run]\nepochs = 2\n[algorithm]\nkind = \"local-sign-sgd\"\nswitch_epoch = 3\n"),
             ":5:1: algorithm.switch_epoch: switch_epoch must be before the end of training (got 3, run.epochs = 2)");
 }
 

@@ -82,16 +82,11 @@ TEST(SlowMomentumTest, EachKeyChangesTheRun) {
 }
 
 TEST(SlowMomentumTest, ItsKeysAreCheckedAndBelongToIt) {
-  auto error_of = [](const std::string& text) {
-    const std::string path = write_config(text);
-    const std::string error = load_error(path);
-    return error == "<no error>" ? "" : error.substr(path.size());
-  };
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"local\"\nslow_momentum = 0.5\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"local\"\nslow_momentum = 0.5\n"),
             ":3:1: algorithm.slow_momentum: slow_momentum does not apply to kind = local");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"slowmo\"\nslow_momentum = 1.0\n"),
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"slowmo\"\nslow_momentum = 1.0\n"),
             ":3:1: algorithm.slow_momentum: must be in [0, 1) (got 1)");
-  EXPECT_EQ(error_of("[algorithm]\nkind = \"slowmo\"\nslow_lr = 0\n"), ":3:1: algorithm.slow_lr: must be > 0 (got 0)");
+  EXPECT_EQ(config_error("[algorithm]\nkind = \"slowmo\"\nslow_lr = 0\n"), ":3:1: algorithm.slow_lr: must be > 0 (got 0)");
 }
 
 // A run saved between syncs and resumed continues bit for bit: the anchor and the buffer are

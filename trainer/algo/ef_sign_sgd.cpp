@@ -5,6 +5,7 @@
 // algo/sign_compression.h, e_k the error memory, saved with the run state). The bytes metered
 // are C's packed payload: 1 bit per value and a float32 scale per layer.
 #include "algo/algorithm_registry.h"
+#include "algo/saved_tensor.h"
 #include "algo/sign_compression.h"
 
 namespace localsgd {
@@ -22,14 +23,8 @@ class ErrorFeedbackSignSgd : public Algorithm {
                       sign_payload_bytes(c.replicas.layout, true));
   }
   void local_update(StepContext& c) override { c.replicas.params.sub_(step_); }
-  void save(torch::serialize::OutputArchive& archive) const override {
-    archive.write("ef_sign_error", error_.defined() ? error_ : torch::empty({0}));
-  }
-  void load(torch::serialize::InputArchive& archive) override {
-    torch::Tensor error;
-    archive.read("ef_sign_error", error);
-    if (error.numel() > 0) error_ = error;
-  }
+  void save(torch::serialize::OutputArchive& archive) const override { write_lazy_tensor(archive, "ef_sign_error", error_); }
+  void load(torch::serialize::InputArchive& archive) override { error_ = read_lazy_tensor(archive, "ef_sign_error"); }
 
  private:
   torch::Tensor error_, step_;  // [workers, P]: e_k, and the averaged compressed step

@@ -10,6 +10,7 @@
 // With algorithm.switch_epoch set, H = 1 until then (the post-local form of Table 4); without
 // it, H from the start. BN statistics and momentum follow [algorithm] bn_stats and momentum.
 #include "algo/algorithm_registry.h"
+#include "algo/saved_tensor.h"
 #include "algo/sign_compression.h"
 #include "config/config_problems.h"
 #include "schedule/sync_schedule.h"
@@ -47,16 +48,12 @@ class LocalSignSgd : public Algorithm {
   }
 
   void save(torch::serialize::OutputArchive& archive) const override {
-    archive.write("local_sign_anchor", anchor_.defined() ? anchor_ : torch::empty({0}));
-    archive.write("local_sign_error", error_.defined() ? error_ : torch::empty({0}));
+    write_lazy_tensor(archive, "local_sign_anchor", anchor_);
+    write_lazy_tensor(archive, "local_sign_error", error_);
   }
   void load(torch::serialize::InputArchive& archive) override {
-    torch::Tensor anchor, error;
-    archive.read("local_sign_anchor", anchor);
-    archive.read("local_sign_error", error);
-    if (anchor.numel() == 0) return;  // saved before the first step
-    anchor_ = anchor;
-    if (error.numel() > 0) error_ = error;
+    anchor_ = read_lazy_tensor(archive, "local_sign_anchor");
+    error_ = read_lazy_tensor(archive, "local_sign_error");
   }
 
  private:

@@ -27,7 +27,9 @@ class SignSgd : public Algorithm {
   explicit SignSgd(bool majority) : majority_(majority) {}
   std::int64_t local_steps(std::int64_t) const override { return 1; }
   void after_backward(StepContext& c) override {
-    signs_ = torch::sign(c.optimizer.direction(c.replicas.params, c.replicas.grads));
+    const torch::Tensor& direction = c.optimizer.direction(c.replicas.params, c.replicas.grads);
+    if (!signs_.defined()) signs_ = torch::empty_like(direction);
+    torch::sign_out(signs_, direction);
     const auto& world = c.comm.groups(CommLevel::kGlobal);
     const auto bytes = sign_payload_bytes(c.replicas.layout, false);
     c.comm.all_reduce(signs_, world, majority_ ? ReduceOp::kSum : ReduceOp::kMean, CommLevel::kGlobal, bytes);

@@ -8,6 +8,7 @@
 // the local momentum; [algorithm] momentum says whether a sync averages or resets it.
 #include "algo/algorithm_registry.h"
 #include "algo/periodic_averaging.h"
+#include "algo/saved_tensor.h"
 #include "config/config_problems.h"
 
 namespace localsgd {
@@ -52,15 +53,12 @@ class SlowMomentum : public PeriodicAveraging {
   }
 
   void save(torch::serialize::OutputArchive& archive) const override {
-    archive.write("slowmo_anchor", anchor_.defined() ? anchor_ : torch::empty({0}));
-    archive.write("slowmo_buffer", buffer_.defined() ? buffer_ : torch::empty({0}));
+    write_lazy_tensor(archive, "slowmo_anchor", anchor_);
+    write_lazy_tensor(archive, "slowmo_buffer", buffer_);
   }
   void load(torch::serialize::InputArchive& archive) override {
-    torch::Tensor anchor, buffer;
-    archive.read("slowmo_anchor", anchor);
-    archive.read("slowmo_buffer", buffer);
-    if (anchor.numel() == 0) return;  // saved before the first step
-    anchor_ = anchor, buffer_ = buffer;
+    anchor_ = read_lazy_tensor(archive, "slowmo_anchor");
+    buffer_ = read_lazy_tensor(archive, "slowmo_buffer");
   }
 
  private:

@@ -4,8 +4,9 @@ namespace localsgd {
 
 FlatSgd::FlatSgd(const OptimizerSection& options, const ParameterLayout& layout, std::int64_t workers,
                  torch::Device device)
-    : options_(options), lars_(options.lars_coefficient, layout, weight_decay_mask(layout, options) * options.weight_decay) {
-  decay_ = (weight_decay_mask(layout, options) * options.weight_decay).to(device);
+    : options_(options),
+      decay_((weight_decay_mask(layout, options) * options.weight_decay).to(device)),
+      lars_(options.lars_coefficient, layout, decay_) {
   momentum_ = torch::zeros({workers, layout.size()}, decay_.options());
   direction_ = torch::empty_like(momentum_);
 }
