@@ -107,6 +107,20 @@ def variant_of(wildcards):
         ) from None
 
 
+def start_model(wildcards):
+    """The model.pt a run starts from (its declaration's start_from, same seed), or none."""
+    v = variant_of(wildcards)
+    if not v.start_from:
+        return []
+    return [os.path.join(str(registry_lib.run_dir(RESULTS_DIR, wildcards.scale, v.start_from, int(wildcards.seed))),
+                         "model.pt")]
+
+
+def run_sets(wildcards):
+    """The trainer's --set arguments of one run and seed."""
+    return variant_of(wildcards).set_command_line(seed=int(wildcards.seed), init_from=next(iter(start_model(wildcards)), None))
+
+
 def run_threads(wildcards):
     """Intra-op threads of a run: run.threads of its overrides or base config (0 = all cores)."""
     v = variant_of(wildcards)
@@ -490,11 +504,12 @@ rule train:
     input:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
+        start=start_model,
     output:
         **RUN_OUTPUTS,
     params:
         run_dir=lambda wc, output: os.path.dirname(output.summary),
-        sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
+        sets=run_sets,
     log:
         "results/{scale}/logs/train/{variant}/seed{seed}.log",
     # Each job gets exactly its threads: oversubscribed OpenMP threads spin-wait and run
@@ -523,11 +538,12 @@ rule train_mpi:
     input:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
+        start=start_model,
     output:
         **RUN_OUTPUTS,
     params:
         run_dir=lambda wc, output: os.path.dirname(output.summary),
-        sets=lambda wc: variant_of(wc).set_command_line(seed=int(wc.seed)),
+        sets=run_sets,
         rank_threads=run_threads,
     log:
         "results/{scale}/logs/train/{variant}/seed{seed}.log",

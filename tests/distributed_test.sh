@@ -3,8 +3,9 @@
 #  1. the same config run as K = 4 MPI ranks (oversubscribed on 2 cores) and as 4 simulated
 #     workers gives byte-identical metrics.jsonl and model.pt, for mini-batch, local, post-local
 #     and hierarchical (2 blocks of 2) SGD, with BN statistics and momentum averaged, and for
-#     every other algorithm (local-step warm-up, SlowMo, the sign methods, D-PSGD) and the
-#     optimizer's LARS and gradient noise;
+#     every other algorithm (local-step warm-up, SlowMo, the sign methods, D-PSGD), the
+#     optimizer's LARS and gradient noise, a batch schedule, and Gu et al.'s regime (sampling
+#     with replacement, label noise, BN statistics re-estimated on the leader);
 #  2. killing one rank mid-run ends the job with an error within KILL_BOUND seconds and leaves
 #     no result files.
 # Identical, not close: every worker runs 1 intra-op thread in both modes and the communicators
@@ -51,6 +52,8 @@ compare dpsgd algorithm.kind=dpsgd algorithm.topology=ring run.record_weight_spr
 compare dpsgd-after-step algorithm.kind=dpsgd algorithm.topology=complete algorithm.mix_order=after-step
 compare lars algorithm.kind=postlocal algorithm.local_steps=2 algorithm.switch_epoch=0.25 optimizer.lars_coefficient=0.02
 compare noise algorithm.kind=minibatch optimizer.noise_eta=0.001 optimizer.noise_gamma=0.55
+compare batch-schedule algorithm.kind=minibatch schedule.batch_factor=2 schedule.batch_switch_epoch=0.5
+compare gu-regime algorithm.kind=local algorithm.local_steps=2 data.sampling=\"with-replacement\" data.label_noise=0.1 data.bn_recompute_batches=2
 
 # The D-PSGD run recorded its workers' spread, and it is not 0 (gossip never averages exactly).
 records="$(wc -l <"$TMP/dpsgd-mpi/metrics.jsonl" 2>/dev/null || echo 0)"

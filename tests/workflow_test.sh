@@ -182,19 +182,24 @@ check "csv has a header and one line per run (4)" \
 #          at H'=1; its post-local row is table4's) + table20 8 (local K=8, 16 at H=32, slowmo
 #          at K=8, 16 x H=4, 16, 32; the rest is table1's) + table21 5 (mini-batch at LR x2, x4,
 #          D-PSGD at x1, x2, x4) + figure10 4 (linear warm-up and post-local at 1/10, H=4, 16)
-#          + figure11 2 (warm-up over 1/20 and 1/6) = 37: 120 x 3 seeds = 360 (section 4's
-#          fakes are small's, not small-full's).
+#          + figure11 2 (warm-up over 1/20 and 1/6) = 37; then table2's batch-schedule row 2
+#          (B = 128/4 and 256/4, 4x the batch after the first decay) and table22 8 (local SGD
+#          H = 1, 4, 16, 64 at LR x0.1 and x1 from table3's K=16 mini-batch run) = 10:
+#          130 x 3 seeds = 390 (section 4's fakes are small's, not small-full's).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
-#          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs) = 12 x 1,
-#          of which figure1's K=2 run is an MPI job (mpi_workers = [2]): 11 train, 1 train_mpi;
-#          tables 9 and 10 reuse table3's runs.
+#          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs)
+#          + table2's batch-schedule row at B = 8 (at 16, 4 x 16 x 16 = 1,024 samples a step
+#          exceed the 512 images: it waits) 1 + table22 4 (H = 1, 4 selected, at 2 LRs; its
+#          start is table2's K=16 B=8 mini-batch run) = 17 x 1, of which figure1's K=2 run is
+#          an MPI job (mpi_workers = [2]): 16 train, 1 train_mpi; tables 9 and 10 reuse table3's runs.
 #   paper: small-full's 58, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
 #          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 62; the figures
 #          add the 26 of small-full's figures (figure2's B = 2048 run included: it fits in
 #          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
 #          small-full but CIFAR-100 there at this scale (2) = 90, and small-full's 37 of the
-#          sign, noise, warm-up and companion declarations = 127 x 3 seeds = 381.
+#          sign, noise, warm-up and companion declarations and its 10 of table2's batch schedule
+#          and table22 = 137 x 3 seeds = 411.
 #   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
@@ -206,7 +211,7 @@ check "csv has a header and one line per run (4)" \
 # (command, row) whatever the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
 # analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
-declare -A expected_jobs=([small]=36 [small-full]=360 [smoke]=11 [paper]=381)
+declare -A expected_jobs=([small]=36 [small-full]=390 [smoke]=16 [paper]=411)
 declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
@@ -291,13 +296,13 @@ for i in ("figure1", "figure2", "figure3", "figure4", "figure7", "figure12", "fi
         bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")
 print("\n".join(bad))
-sys.exit(1 if bad or len(decls) != 35 else 0)
+sys.exit(1 if bad or len(decls) != 36 else 0)
 EOF
 waiting_rc=$?
 if [[ $waiting_rc -eq 0 ]]; then
-  ok "every declared experiment (35: the paper's 33 and two companion tables) is a target or listed as 'waiting for: ...'"
+  ok "every declared experiment (36: the paper's 33 and three companion tables) is a target or listed as 'waiting for: ...'"
 else
-  not_ok "every declared experiment (35: the paper's 33 and two companion tables) is a target or listed as 'waiting for: ...'" "$TMP/waiting-check.txt"
+  not_ok "every declared experiment (36: the paper's 33 and three companion tables) is a target or listed as 'waiting for: ...'" "$TMP/waiting-check.txt"
 fi
 
 # A registry table from fake runs (smoke scale): no train job, paper values and waiting cells.
@@ -432,6 +437,11 @@ if [[ $? -eq 0 ]]; then
 else
   not_ok "smoke e2e: every table and figure, the claims report, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
 fi
+# Table 22's runs start from the mini-batch run's saved model of the same seed (run key
+# start_from): the trainer was told the file (tests/init_from_test.cpp checks what it does with it).
+start_model="results/smoke/runs/minibatch-k16-b8/seed1/model.pt"
+check "smoke e2e: table22's H=4 run was told the mini-batch run's model ($start_model)" \
+  grep -q "init_from = \"$start_model\"" "$E2E/results/smoke/runs/local-k16-b8-h4-decayfactor1-warmupepochs0-bnrecomputebatches10-m0-lr0.01-from-minibatch-k16-b8/seed1/config.toml"
 check "smoke e2e: a second run has nothing to do" \
   bash -c "cd '$E2E' && '$SNAKEMAKE' -n --cores 2 --config scale=smoke 'trainer=$TRAINER_BIN' 'analyzer=$ANALYZER_BIN' 'microbench=$MICROBENCH_BIN' 2>&1 | grep -q 'Nothing to be done'"
 

@@ -36,7 +36,7 @@ from experiment_registry.panels import (  # noqa: F401
     ANALYSIS_AXES, CURVE_X, CURVE_Y, INTERPOLATION_Y, PLOTS, RUN_X, Panel)
 from experiment_registry.readiness import (  # noqa: F401
     FIGURE_ANALYSES, TABLE_ANALYSES, Status, capabilities, missing_for)
-from experiment_registry.run_blocks import KIND_KEYS, PLANNED_ALGORITHMS, RunSpec  # noqa: F401
+from experiment_registry.run_blocks import KIND_KEYS, RunSpec  # noqa: F401
 from experiment_registry.scale_registry import ScaleRegistry, build  # noqa: F401
 from experiment_registry.scales import Scale, load_scale, scale_names  # noqa: F401
 from experiment_registry.variants import (  # noqa: F401

@@ -23,10 +23,10 @@ DECLARATION = ('id = "table99"\nkind = "table"\ncaption = "hand"\nmetric = "time
                + hand_configs.run_toml("Base", "minibatch", col="c")
                + hand_configs.run_toml("Fast", "postlocal", col="c", local_steps=4)
                + hand_configs.run_toml("Slow", "local", col="c", local_steps=16)
-               + hand_configs.run_toml("Sign", "batch-schedule", col="c"))
+               + hand_configs.run_toml("Sign", "planned-kind", col="c"))
 # table98: only runs that wait.
 WAITING = ('id = "table98"\nkind = "table"\ncaption = "waits"\n'
-           + hand_configs.run_toml("Sign", "batch-schedule") + hand_configs.run_toml("Other", "batch-schedule"))
+           + hand_configs.run_toml("Sign", "planned-kind") + hand_configs.run_toml("Other", "planned-kind"))
 
 # (epoch, seconds, test accuracy) per evaluation, per row and seed.
 POINTS = {
@@ -226,8 +226,8 @@ class ClaimsReportTest(hand_configs.HandConfigsTest):
     def test_claims_the_scale_cannot_test_say_why(self):
         out = self.outcomes()
         self.assertEqual(out["sign-beats-base"].verdict, "not testable at this scale")
-        self.assertEqual(out["sign-beats-base"].reason, "A ('Sign' / 'c') waits for: batch-schedule")
-        self.assertEqual(out["waiting-experiment"].reason, "table98 waits for: batch-schedule")
+        self.assertEqual(out["sign-beats-base"].reason, "A ('Sign' / 'c') waits for: planned-kind")
+        self.assertEqual(out["waiting-experiment"].reason, "table98 waits for: planned-kind")
         # A scale without table99: its claims are not testable, and nothing else is.
         text = hand_configs.scale_toml("narrow", seeds=(1,)).replace(
             "lr = 0.1\n", 'lr = 0.1\nexperiments = ["table98"]\n')
@@ -275,7 +275,7 @@ class ClaimsReportTest(hand_configs.HandConfigsTest):
         self.assertIn("- fast-matches-base: margin 0.5 points: hand-made", md)
         self.assertIn("### Not testable at this scale", md)
         self.assertIn("- sign-beats-base (Table 99): Sign beats Base. Why: A ('Sign' / 'c') "
-                      "waits for: batch-schedule.", md)
+                      "waits for: planned-kind.", md)
         # Fast's seed 3 diverged: fast-is-faster is still reproduced (3.00x [1.83x, 4.94x]),
         # the target claim still inconclusive (8.17x [4.97x, 13.43x] against 10x).
         self.assertIn("| 2 of 3, 3 of 3 | 8.17 s | 24.5 s | 3.00× [1.83×, 4.94×] (modelled) |",

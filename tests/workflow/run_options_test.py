@@ -36,6 +36,7 @@ class RunOptionsTest(hand_configs.HandConfigsTest):
         self.assertEqual(over["algorithm.slow_momentum"], 0.3)
         self.assertEqual(over["algorithm.slow_lr"], 1.5)
         self.assertEqual(over["optimizer.momentum"], 0.0)
+        self.assertIs(over["optimizer.nesterov"], False)   # the trainer refuses Nesterov at momentum 0
         self.assertEqual(dict(runs["slow 0.6"].overrides)["algorithm.slow_momentum"], 0.6)
         # Without them: the base config's values, nothing in the name.
         plain = self.declare(hand_configs.run_toml("plain", "slowmo", local_steps=4))["plain"]

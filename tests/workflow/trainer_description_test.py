@@ -12,10 +12,10 @@ import trainer_description
 
 SCALE = hand_configs.scale_toml(seeds=(1,))
 
-# A run of a kind the trainer does not have yet (batch-schedule, one of the workflow's
+# A run of a kind the trainer does not have yet (planned-kind, one of the workflow's
 # PLANNED_ALGORITHMS), next to one it has.
 RUNS = 'id = "table99"\nkind = "table"\ncaption = "hand"\n' + hand_configs.run_toml(
-    "{algorithm}", ["batch-schedule", "local"], local_steps=8)
+    "{algorithm}", ["planned-kind", "local"], local_steps=8)
 
 
 class DescriptionTest(hand_configs.HandConfigsTest):
@@ -82,20 +82,20 @@ class DescriptionTest(hand_configs.HandConfigsTest):
                 self.assertIn(message, str(raised.exception))
 
     def test_a_kind_is_known_when_the_description_has_it(self):
-        # The committed description has no batch-schedule: its run waits, local's is trained.
+        # The committed description has no planned-kind: its run waits, local's is trained.
         status = registry.build(self.configs, "hand").statuses["table99"]
-        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: batch-schedule")
-        # A description with batch-schedule, taking algorithm.local_steps: its run is named with -h.
+        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: planned-kind")
+        # A description with planned-kind, taking algorithm.local_steps: its run is named with -h.
         reg = registry.build(self.configs, "hand",
-                             self.with_kind("batch-schedule", ["algorithm.local_steps"]))
+                             self.with_kind("planned-kind", ["algorithm.local_steps"]))
         self.assertEqual(reg.statuses["table99"].state, "ready")
-        self.assertEqual(sorted(reg.variants), ["batch-schedule-k4-b8-h8", "local-k4-b8-h8"])
-        sign = reg.variants["batch-schedule-k4-b8-h8"]
-        self.assertIn(("algorithm.kind", "batch-schedule"), sign.overrides)
+        self.assertEqual(sorted(reg.variants), ["local-k4-b8-h8", "planned-kind-k4-b8-h8"])
+        sign = reg.variants["planned-kind-k4-b8-h8"]
+        self.assertIn(("algorithm.kind", "planned-kind"), sign.overrides)
         self.assertIn(("algorithm.local_steps", 8), sign.overrides)
         # A kind that is neither (a description of its own, foo) is a typo: refused.
         decl = self.configs / "experiments" / "table99.toml"
-        decl.write_text(RUNS.replace("batch-schedule", "foo"))
+        decl.write_text(RUNS.replace("planned-kind", "foo"))
         with self.assertRaises(registry.RegistryError) as raised:
             registry.build(self.configs, "hand")
         self.assertIn("unknown algorithm 'foo'", str(raised.exception))
@@ -106,14 +106,14 @@ class DescriptionTest(hand_configs.HandConfigsTest):
         # foo takes blocks but no H: its name has -bs/-hb, no -h, and H = 8 is refused.
         desc = self.with_kind("foo", ["algorithm.block_size", "algorithm.block_steps"])
         decl = self.configs / "experiments" / "table99.toml"
-        decl.write_text(RUNS.replace('["batch-schedule", "local"]', '"foo"')
+        decl.write_text(RUNS.replace('["planned-kind", "local"]', '"foo"')
                         .replace("local_steps = 8", "block_size = 2\nblock_steps = 3"))
         reg = registry.build(self.configs, "hand", desc)
         self.assertEqual(list(reg.variants), ["foo-k4-b8-bs2-hb3"])
         v = reg.variants["foo-k4-b8-bs2-hb3"]
         self.assertIn(("algorithm.block_steps", 3), v.overrides)
         self.assertTrue(v.takes("algorithm.block_steps"))
-        decl.write_text(RUNS.replace('["batch-schedule", "local"]', '"foo"'))
+        decl.write_text(RUNS.replace('["planned-kind", "local"]', '"foo"'))
         with self.assertRaises(registry.RegistryError) as raised:
             registry.build(self.configs, "hand", desc)
         self.assertIn("table99.toml", str(raised.exception))

@@ -81,13 +81,12 @@ class RegistryValidationTest(hand_configs.HandConfigsTest):
         self.assertIn("table99.toml: runs block #2", msg)
         self.assertIn("unknown algorithm 'postlcoal' (did you mean 'postlocal'?)", msg)
         self.assertIn("minibatch, local, postlocal, hierarchical", msg)   # the trainer's
-        self.assertIn("batch-schedule", msg)                                    # not built yet
+        self.assertIn("planned-kind", msg)                                    # not built yet
         # A kind the trainer does not have yet, but the workflow knows of, still waits.
         decl.write_text(table(hand_configs.run_toml("Base", "minibatch"),
-                              hand_configs.run_toml("Batches", "batch-schedule")))
+                              hand_configs.run_toml("Batches", "planned-kind")))
         status = registry.build(self.configs, "hand").statuses["table99"]
-        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: batch-schedule")
-        self.assertIn("batch-schedule", registry.PLANNED_ALGORITHMS)
+        self.assertEqual(status.line(), "table99: partial (1 runs ready); waiting for: planned-kind")
 
 
 class DryRunValidationTest(unittest.TestCase):

@@ -35,7 +35,8 @@ const ConfigSchema& trainer_schema() {
     for (const auto& kind : model_kinds()) s.models.push_back(with_stacked_check(kind));
     s.datasets = dataset_names();
     s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes",
-                  "lars", "noise-injection", "weight-spread"};
+                  "lars", "noise-injection", "weight-spread", "batch-schedule", "sampling-with-replacement",
+                  "label-noise", "init-from", "bn-recompute"};
     return s;
   }();
   return schema;

@@ -31,6 +31,10 @@ struct RunSection {
   // Each record also carries the weight spread Σ_k ‖x_k − x̄‖² over the K workers (Zhang et al.'s
   // diagnostic for gossip; 0 right after a global average).
   bool record_weight_spread = false;
+  // A model file (model.pt of an earlier run with the same architecture) every worker starts
+  // from instead of a fresh initialisation: Gu et al. start post-local SGD from a checkpoint of
+  // a mini-batch SGD run. "" = initialise.
+  std::string init_from;
 };
 
 // [data]
@@ -41,6 +45,16 @@ struct DataSection {
   std::int64_t test_subset = 0;   // use the first n test samples; 0 = all
   bool augment = true;          // pad-4 random crop + horizontal flip on training batches
   std::int64_t eval_batch = 500;
+  // "shuffle": each epoch a fresh permutation cut into K shards (the paper's code);
+  // "with-replacement": every step each worker draws B_loc samples uniformly from all N
+  // (the i.i.d. sampling of Gu et al.'s analysis).
+  std::string sampling = "shuffle";
+  // Each training label is replaced with probability label_noise by a class drawn uniformly
+  // from all classes (the true one included), afresh at every step (Gu et al.'s label noise).
+  double label_noise = 0;
+  // Before each evaluation the evaluated model's BN statistics are re-estimated on this many
+  // training batches of eval_batch samples (no augmentation); 0 = the running statistics.
+  std::int64_t bn_recompute_batches = 0;
 };
 
 // [model]
@@ -89,6 +103,10 @@ struct ScheduleSection {
   double warmup_lr = -1.0;      // omitted (< 0) = the base LR (unscaled), as in Goyal et al.
   std::vector<double> decay_at = {0.5, 0.75};  // fractions of training
   double decay_factor = 0.1;
+  // Batch schedule (Table 2's third row): from batch_switch_epoch on, every worker's batch is
+  // batch_factor x B_loc, and the LR follows optimizer.lr_scaling for the larger batch.
+  std::int64_t batch_factor = 1;
+  double batch_switch_epoch = -1.0;  // omitted (< 0) = at the first LR decay
 };
 
 // [comm]

@@ -3,6 +3,7 @@
 #include "config/config_checks.h"
 
 #include <algorithm>
+#include <fstream>
 #include <initializer_list>
 #include <type_traits>
 
@@ -155,6 +156,12 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.at_least<std::int64_t>("data.train_subset", c.data.train_subset, 0);
   check.at_least<std::int64_t>("data.test_subset", c.data.test_subset, 0);
   check.at_least<std::int64_t>("data.eval_batch", c.data.eval_batch, 1);
+  check.one_of("data.sampling", c.data.sampling, choices.at("data.sampling"));
+  if (!(c.data.label_noise >= 0 && c.data.label_noise < 1))
+    check.fail("data.label_noise", "must be in [0, 1) (got " + show(c.data.label_noise) + ")");
+  check.at_least<std::int64_t>("data.bn_recompute_batches", c.data.bn_recompute_batches, 0);
+  if (!c.run.init_from.empty() && !std::ifstream(c.run.init_from))
+    check.fail("run.init_from", "cannot read the model file \"" + c.run.init_from + "\"");
 
   check.one_of("model.arch", c.model.arch, choices.at("model.arch"));
   check.positive("model.width", c.model.width);
@@ -213,6 +220,8 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   if (!(s.decay_factor > 0 && s.decay_factor <= 1)) {
     check.fail("schedule.decay_factor", "must be in (0, 1] (got " + show(s.decay_factor) + ")");
   }
+  check.within<std::int64_t>("schedule.batch_factor", s.batch_factor, 1, kMaxLocalBatch);
+  if (check.present("schedule.batch_switch_epoch")) check.at_least("schedule.batch_switch_epoch", s.batch_switch_epoch, 0.0);
 }
 
 void check_combinations(const RunConfig& c, const ConfigSchema& schema, Checker& check) {
@@ -226,6 +235,17 @@ void check_combinations(const RunConfig& c, const ConfigSchema& schema, Checker&
   if (c.data.train_subset > 0) {
     const std::string problem = batch_exceeds_training_set(c, c.data.train_subset, "data.train_subset");
     if (!problem.empty()) check.clash({"algorithm.local_batch", "algorithm.workers", "data.train_subset"}, problem);
+  }
+  const ScheduleSection& s = c.schedule;
+  if (s.batch_factor > 1 && !check.present("schedule.batch_switch_epoch") && s.decay_at.empty()) {
+    check.clash({"schedule.batch_factor", "schedule.decay_at"},
+                "a batch factor switches at schedule.batch_switch_epoch or, omitted, at the first LR decay; "
+                "there is neither");
+  }
+  if (s.batch_factor > 1 && c.algorithm.local_batch * s.batch_factor > kMaxLocalBatch) {
+    check.clash({"schedule.batch_factor", "algorithm.local_batch"},
+                "the second phase's batch " + std::to_string(c.algorithm.local_batch) + " x " +
+                    std::to_string(s.batch_factor) + " exceeds " + std::to_string(kMaxLocalBatch));
   }
   if (c.schedule.warmup_epochs >= c.run.epochs) {
     check.clash({"schedule.warmup_epochs", "run.epochs"},
@@ -248,10 +268,15 @@ void check_config(const RunConfig& config, const ConfigSchema& schema, KeyOrigin
 namespace localsgd {
 
 std::string batch_exceeds_training_set(const RunConfig& c, std::int64_t train_size, const std::string& source) {
-  const std::int64_t step = static_cast<std::int64_t>(c.algorithm.workers) * c.algorithm.local_batch;
+  // The largest step: the second phase's when a batch schedule grows the batch.
+  const std::int64_t factor = std::max<std::int64_t>(1, c.schedule.batch_factor);
+  const std::int64_t step = static_cast<std::int64_t>(c.algorithm.workers) * c.algorithm.local_batch * factor;
   if (step <= train_size) return "";
-  return "one step takes algorithm.workers x algorithm.local_batch = " + std::to_string(c.algorithm.workers) + " x " +
-         std::to_string(c.algorithm.local_batch) + " = " + std::to_string(step) + " samples, more than the " +
+  const std::string by_factor = factor > 1 ? " x schedule.batch_factor" : "";
+  const std::string times_factor = factor > 1 ? " x " + std::to_string(factor) : "";
+  return "one step takes algorithm.workers x algorithm.local_batch" + by_factor + " = " +
+         std::to_string(c.algorithm.workers) + " x " + std::to_string(c.algorithm.local_batch) + times_factor +
+         " = " + std::to_string(step) + " samples, more than the " +
          std::to_string(train_size) + " of the training set (" + source +
          "): a worker's batch would exceed its shard and the run would not keep to run.epochs; lower "
          "local_batch or workers, or train on more samples";

@@ -19,6 +19,7 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("worker_passes", c.run.worker_passes);
   v("checkpoint_every_steps", c.run.checkpoint_every_steps);
   v("record_weight_spread", c.run.record_weight_spread);
+  v("init_from", c.run.init_from);
 
   v.section("data");
   v("dataset", c.data.dataset);
@@ -27,6 +28,9 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("test_subset", c.data.test_subset);
   v("augment", c.data.augment);
   v("eval_batch", c.data.eval_batch);
+  v("sampling", c.data.sampling);
+  v("label_noise", c.data.label_noise);
+  v("bn_recompute_batches", c.data.bn_recompute_batches);
 
   v.section("model");
   v("arch", c.model.arch);
@@ -64,6 +68,8 @@ void visit_config_fields(Config& c, Visitor& v) {
   v.optional("warmup_lr", c.schedule.warmup_lr);
   v("decay_at", c.schedule.decay_at);
   v("decay_factor", c.schedule.decay_factor);
+  v("batch_factor", c.schedule.batch_factor);
+  v.optional("batch_switch_epoch", c.schedule.batch_switch_epoch);
 
   v.section("comm");
   v("backend", c.comm.backend);

@@ -140,6 +140,7 @@ std::map<std::string, std::vector<std::string>> key_choices(const ConfigSchema& 
   };
   return {{"run.worker_passes", {"one-by-one", "stacked"}},
           {"data.dataset", schema.datasets},
+          {"data.sampling", {"shuffle", "with-replacement"}},
           {"model.arch", names(schema.models)},
           {"algorithm.kind", names(schema.algorithms)},
           {"algorithm.bn_stats", {"local", "average"}},

@@ -5,13 +5,44 @@
 #include "util/seeding.h"
 
 namespace localsgd {
+namespace {
 
-WorkerBatches::WorkerBatches(std::uint64_t seed, int workers, int worker, std::int64_t train_size)
-    : stream_(seed, workers, worker, train_size),
+// A generator for (worker, step) of one stream: no state to save, and a rank draws what the
+// simulated worker draws.
+at::Generator step_generator(std::uint64_t seed, SeedStream stream, int worker, std::int64_t step) {
+  const std::uint64_t worker_seed = derive_seed(seed, stream, static_cast<std::uint64_t>(worker));
+  return at::detail::createCPUGenerator(derive_seed(worker_seed, stream, static_cast<std::uint64_t>(step)));
+}
+
+}  // namespace
+
+WorkerBatches::WorkerBatches(std::uint64_t seed, int workers, int worker, std::int64_t train_size,
+                             BatchOptions options)
+    : seed_(seed),
+      worker_(worker),
+      train_size_(train_size),
+      options_(options),
+      stream_(seed, workers, worker, train_size),
       augment_(at::make_generator<at::CPUGeneratorImpl>(derive_seed(seed, SeedStream::kAugment, worker))) {}
 
-Batch WorkerBatches::next(const SampleSource& source, std::int64_t batch, bool augment) {
-  return source.batch(stream_.next(batch), augment, augment_);
+torch::Tensor WorkerBatches::indices(std::int64_t batch, std::int64_t step) {
+  if (!options_.with_replacement) return stream_.next(batch);
+  auto generator = step_generator(seed_, SeedStream::kSampling, worker_, step);
+  return torch::randint(train_size_, {batch}, generator, torch::kLong);
+}
+
+void WorkerBatches::add_label_noise(torch::Tensor& targets, std::int64_t classes, std::int64_t step) const {
+  auto generator = step_generator(seed_, SeedStream::kLabelNoise, worker_, step);
+  const auto n = targets.size(0);
+  const auto flip = torch::rand({n}, generator, torch::kDouble) < options_.label_noise;
+  const auto drawn = torch::randint(classes, {n}, generator, targets.options());
+  targets = torch::where(flip, drawn, targets);
+}
+
+Batch WorkerBatches::next(const SampleSource& source, std::int64_t batch, std::int64_t step) {
+  Batch out = source.batch(indices(batch, step), options_.augment, augment_);
+  if (options_.label_noise > 0) add_label_noise(out.targets, source.shape().num_classes, step);
+  return out;
 }
 
 void WorkerBatches::save(torch::serialize::OutputArchive& archive) const {

@@ -1,5 +1,6 @@
 #include "models/replicas.h"
 
+#include "io/model_file.h"
 #include "models/model_registry.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -32,7 +33,15 @@ Replicas::Replicas(const RunConfig& config, const DataShape& shape, int count, s
   auto generator = at::make_generator<at::CPUGeneratorImpl>(init_seed);
   for (int k = 0; k < count; ++k) {
     models.push_back(make_model(config, shape));
-    if (k == 0) models[0]->initialise(generator);  // on the CPU: the same numbers everywhere
+    // On the CPU: the same numbers everywhere. run.init_from replaces the initialisation.
+    if (k == 0 && config.run.init_from.empty()) models[0]->initialise(generator);
+    if (k == 0 && !config.run.init_from.empty()) {
+      try {
+        load_model(*models[0], config.run.init_from);
+      } catch (const std::runtime_error& e) {
+        throw ConfigError(std::string("run.init_from: ") + e.what());
+      }
+    }
     models[k]->to(device);
   }
   layout = ParameterLayout::of(*models[0]);

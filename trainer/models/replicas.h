@@ -24,7 +24,8 @@ std::vector<torch::Tensor> bn_statistics(torch::nn::Module& model);
 
 class Replicas {
  public:
-  // All replicas start from the same initialisation, drawn from `init_seed`.
+  // All replicas start from the same initialisation, drawn from `init_seed`, or from the model
+  // file run.init_from (parameters and BN statistics).
   Replicas(const RunConfig& config, const DataShape& shape, int count, std::uint64_t init_seed,
            torch::Device device = torch::kCPU);
 

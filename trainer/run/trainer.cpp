@@ -5,6 +5,7 @@
 
 #include "algo/algorithm_registry.h"
 #include "io/run_directory.h"
+#include "task/bn_recompute.h"
 #include "task/evaluation.h"
 #include "models/model_registry.h"
 #include "run/memory_check.h"
@@ -42,7 +43,9 @@ RunState initial_state(const RunConfig& config, const SampleSource& train, const
   RunState state{0, std::move(replicas), std::move(optimizer), make_algorithm(config, timeline), {},
                  Tallies(comm.local_workers()), &comm, {}, {}, {}, -1, 0, 0, {}};
   for (int r = 0; r < comm.local_workers(); ++r)
-    state.batches.emplace_back(config.run.seed, comm.world_size(), comm.first_worker() + r, train.size());
+    state.batches.emplace_back(config.run.seed, comm.world_size(), comm.first_worker() + r, train.size(),
+                               BatchOptions{config.data.augment, config.data.sampling == "with-replacement",
+                                            config.data.label_noise});
   return state;
 }
 
@@ -90,7 +93,7 @@ bool Trainer::train_step(std::int64_t step) {
   {
     PhaseTimer timer(times, Phase::kData);
     for (int r = 0; r < replicas.count(); ++r) {
-      Batch batch = state_.batches[r].next(train_, config_.algorithm.local_batch, config_.data.augment);
+      Batch batch = state_.batches[r].next(train_, timeline_.local_batch(step), step);
       batches.push_back({batch.inputs.to(comm_->device()), batch.targets.to(comm_->device())});
     }
   }
@@ -139,6 +142,10 @@ void Trainer::refresh_averaged_model() {
     comm_->global_mean(state_.replicas.bn_stats, bn);
   else if (comm_->is_leader())
     bn.copy_(state_.replicas.bn_stats[0]);
+  // The model the leader evaluates and saves, with statistics of its own activations when asked.
+  if (config_.data.bn_recompute_batches > 0 && comm_->is_leader())
+    recompute_bn_statistics(*averaged_, train_, config_.data.bn_recompute_batches, config_.data.eval_batch,
+                            config_.run.seed);
 }
 
 double Trainer::weight_spread() {
@@ -163,7 +170,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   EvalRecord record;
   record.epoch = timeline_.epoch_at(step + 1);
   record.step = step + 1;
-  record.samples = (step + 1) * timeline_.global_batch();
+  record.samples = timeline_.samples_before(step + 1);
   record.sync_rounds = meter.stats(CommLevel::kGlobal).rounds;
   record.comm_bytes = meter.stats(CommLevel::kGlobal).bytes;
   record.block_sync_rounds = meter.stats(CommLevel::kBlock).rounds;
@@ -172,9 +179,15 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   record.modelled_comm_seconds = meter.modelled_seconds();
   const CommSection& cost = config_.comm;
   if (cost.compute_step_seconds > 0 || cost.compute_sample_seconds > 0) {
-    const double step_cost = cost.compute_step_seconds +
-                             cost.compute_sample_seconds * static_cast<double>(config_.algorithm.local_batch);
-    record.calibrated_compute_seconds = static_cast<double>(step + 1) * step_cost;
+    // Phase by phase: a batch schedule's second phase costs more per step.
+    const std::int64_t steps = step + 1, first = std::min(steps, timeline_.batch_switch_step());
+    auto phase_cost = [&](std::int64_t count, std::int64_t at) {
+      const double step_cost = cost.compute_step_seconds +
+                               cost.compute_sample_seconds * static_cast<double>(timeline_.local_batch(at));
+      return static_cast<double>(count) * step_cost;
+    };
+    record.calibrated_compute_seconds = phase_cost(first, 0);
+    if (steps > first) record.calibrated_compute_seconds += phase_cost(steps - first, first);
   }
   record.lr = timeline_.learning_rate(step);
   record.local_steps = state_.algorithm->local_steps(step);
@@ -219,7 +232,7 @@ RunResult Trainer::run(const EvalCallback& on_eval, const ProgressCallback& on_p
     if (!train_step(step) && first_nonfinite < 0) first_nonfinite = step;
     state_.step = step + 1;
     result.steps = step + 1;
-    result.samples_seen = result.steps * timeline_.global_batch();
+    result.samples_seen = timeline_.samples_before(result.steps);
     const bool evaluates = timeline_.evaluates_after(step);
     // Agreement costs a collective when distributed: only where the step exchanged anyway.
     const bool exchanged = comm_->meter().calls() != calls_before;

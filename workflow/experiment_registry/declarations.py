@@ -23,7 +23,7 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     [[runs]]                       # a block of runs: the product over every list-valued key
     row = "Post-local SGD, H={local_steps}"   # str.format over the run's keys
     col = "{dataset} {model}"
-    algorithm = "postlocal"        # a kind the trainer describes | one of PLANNED_ALGORITHMS
+    algorithm = "postlocal"        # a kind the trainer describes (or a PLANNED_ALGORITHMS name)
     workers = 16                   # K
     local_batch = 128              # B_loc at the paper's scale (a scale may shrink it)
     local_steps = [16, 32]         # H, kinds that take algorithm.local_steps
@@ -42,8 +42,11 @@ A declaration (see configs/experiments/table3.toml for a commented one):
     options = { slow_momentum = [0.3, 0.6] }   # the kind's own algorithm.* keys (the
                                    # trainer's description lists them); a list is an axis too
     config = { "optimizer.noise_eta" = [1e-6, 5e-5] }   # any other trainer key by its dotted
-                                   # name, checked against the description (not data.*,
-                                   # model.*, algorithm.* or the keys the run keys set)
+                                   # name, checked against the description (not model.*,
+                                   # algorithm.*, the keys the run keys set, or data.* other
+                                   # than sampling, label_noise and bn_recompute_batches)
+    start_from = "SGD"             # the row of one other run of this declaration whose saved
+                                   # model (same seed) every worker starts from (run.init_from)
     needs = ["batch-schedule"]     # capabilities this block alone needs
 
     [[paper_values]]
@@ -77,7 +80,7 @@ from pathlib import Path
 from .benchmarks import Benchmark, load_benchmark
 from .common import RegistryError, description, is_num, load_toml, req
 from .panels import load_panels
-from .run_blocks import expand_block
+from .run_blocks import expand_block, link_starts
 
 KINDS = ("table", "figure")
 TAGS = ("V", "C", "I", "U")
@@ -151,6 +154,7 @@ def load_experiment(path, desc=None) -> Experiment:
     runs = []
     for i, raw in enumerate(raw_runs):
         runs += expand_block(raw, path, f"runs block #{i + 1}", desc)
+    runs = link_starts(runs, path)
     benchmark = load_benchmark(d, path)
     req(runs or d.get("needs") or benchmark, path,
         "an experiment without runs or [benchmark] must name what it needs")

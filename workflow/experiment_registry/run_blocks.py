@@ -8,6 +8,7 @@ PLANNED_ALGORITHMS (not built yet: its runs wait for it, readiness.py); any othe
 typo and refused, naming the known ones."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from .common import RegistryError, description, is_int, is_num, req
 
 RUN_KEYS = {"row", "col", "algorithm", "workers", "local_batch", "local_steps", "block_size",
             "block_steps", "model", "dataset", "epochs_factor", "lr_factor", "switch_fraction", "warmup_fraction",
-            "global_delay", "momentum", "needs", "options", "config"}
+            "global_delay", "momentum", "needs", "options", "config", "start_from"}
 RUN_REQUIRED = ("row", "algorithm", "workers", "local_batch", "model", "dataset")
 # A run key that only some kinds take -> the trainer key it sets (variants.py).
 KIND_KEYS = {"local_steps": "algorithm.local_steps", "block_size": "algorithm.block_size",
@@ -24,14 +25,15 @@ KIND_KEYS = {"local_steps": "algorithm.local_steps", "block_size": "algorithm.bl
              "warmup_fraction": "algorithm.local_steps_warmup_epochs"}
 # Run keys a kind that takes them must be given: they name the run (-bs, -hb).
 KIND_KEYS_REQUIRED = ("block_size", "block_steps")
-# Algorithms the declarations name that the trainer does not implement yet (Table 2's switch to
-# larger batches): their runs are listed as
-# "waiting for: <name>". A name neither here nor in the trainer's description
+# Algorithms the declarations name that the trainer does not implement yet (none today): their
+# runs are listed as "waiting for: <name>". A name neither here nor in the trainer's description
 # (workflow/trainer_description.json, `localsgd-train --describe`) is refused as a typo.
-PLANNED_ALGORITHMS = ("batch-schedule",)
+PLANNED_ALGORITHMS = ()
 # Trainer keys a run's `config` table may not set: the run keys, the scale and the kind's
-# options set them.
+# options set them. Of [data], only the training regime's keys (how batches are sampled and
+# labelled, how the evaluated model's BN statistics are taken) are a run's; the scale owns the rest.
 CONFIG_OWNED_SECTIONS = ("data.", "model.", "algorithm.")
+CONFIG_REGIME_KEYS = ("data.sampling", "data.label_noise", "data.bn_recompute_batches")
 CONFIG_OWNED_KEYS = ("run.epochs", "run.seed", "optimizer.lr", "optimizer.momentum", "comm.global_delay")
 
 
@@ -57,9 +59,14 @@ class RunSpec:
     config: tuple = ()    # (("optimizer.noise_eta", 1e-5), ...): other trainer keys the run sets
     warmup_fraction: float | None = None   # local-step warm-up over this fraction of training
     momentum: float | None = None   # the local optimizer's momentum (None: the base config's)
+    # The run whose saved model (same seed) this one starts from (run.init_from), e.g. Gu et al.'s
+    # post-local SGD from a mini-batch SGD checkpoint; set by link_starts() from `start_from`.
+    start_from: "RunSpec | None" = None
+    start_row: str = ""   # the declaration's start_from: the row of that run
 
     def capabilities(self) -> tuple:
-        return (self.algorithm, self.model, self.dataset, *self.needs)
+        start = self.start_from.capabilities() if self.start_from else ()
+        return tuple(dict.fromkeys((self.algorithm, self.model, self.dataset, *self.needs, *start)))
 
 
 def takes(desc, algorithm: str, run_key: str) -> bool:
@@ -75,9 +82,9 @@ def check_algorithm(alg: str, desc, path, where):
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise RegistryError(
         f"{path}: {where}: unknown algorithm {alg!r}{hint}; known algorithms: "
-        f"{', '.join(desc.algorithms)} (the trainer's, {desc.path.name}) and, not built yet, "
-        f"{', '.join(PLANNED_ALGORITHMS)} (PLANNED_ALGORITHMS in "
-        "workflow/experiment_registry/run_blocks.py)")
+        f"{', '.join(desc.algorithms)} (the trainer's, {desc.path.name})"
+        + (f" and, not built yet, {', '.join(PLANNED_ALGORITHMS)} (PLANNED_ALGORITHMS in "
+           "workflow/experiment_registry/run_blocks.py)" if PLANNED_ALGORITHMS else ""))
 
 
 def _check_kind_keys(d: dict, desc, path, where):
@@ -108,7 +115,8 @@ def _check_config(config, desc, path, where):
              "string": lambda v: isinstance(v, str)}
     for k, v in config:
         req(k in desc.keys, path, f"{where}: config.{k} is not a trainer key ({desc.path.name})")
-        req(not k.startswith(CONFIG_OWNED_SECTIONS) and k not in CONFIG_OWNED_KEYS, path,
+        owned = (k.startswith(CONFIG_OWNED_SECTIONS) and k not in CONFIG_REGIME_KEYS) or k in CONFIG_OWNED_KEYS
+        req(not owned, path,
             f"{where}: config.{k} is set by the run keys, the scale or options, not config")
         kind = desc.keys[k].type
         req(kind in types and types[kind](v), path, f"{where}: config.{k} must be a {kind}")
@@ -146,8 +154,10 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
     config = raw.get("config", {})
     req(isinstance(config, dict), path,
         f"{where}: config must be a table of trainer keys, e.g. config = {{ \"optimizer.noise_eta\" = 1e-5 }}")
+    start_row = raw.get("start_from", "")
+    req(isinstance(start_row, str), path, f"{where}: start_from must be the row of another run")
     axes = {k: (v if isinstance(v, list) else [v]) for k, v in raw.items()
-            if k not in ("row", "col", "needs", "options", "config")}
+            if k not in ("row", "col", "needs", "options", "config", "start_from")}
     # An option or config key with a list of values declares one run per value, like the other keys.
     axes.update({OPTION_AXIS + k: (v if isinstance(v, list) else [v]) for k, v in options.items()})
     axes.update({CONFIG_AXIS + k: (v if isinstance(v, list) else [v]) for k, v in config.items()})
@@ -195,5 +205,22 @@ def expand_block(raw: dict, path, where, desc=None) -> list:
             col = raw.get("col", "").format(**fmt)
         except (KeyError, IndexError, ValueError) as e:
             raise RegistryError(f"{path}: {where}: bad row/col template: {e}") from e
-        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), options=opts, config=sets, **fields))
+        specs.append(RunSpec(row=row, col=col, needs=tuple(needs), options=opts, config=sets,
+                             start_row=start_row, **fields))
     return specs
+
+
+def link_starts(specs: list, path) -> list:
+    """Each run with a start_from gets the run of that row (exactly one, which starts from
+    nothing itself): its model is where the run starts."""
+    linked = []
+    for spec in specs:
+        if not spec.start_row:
+            linked.append(spec)
+            continue
+        starts = [s for s in specs if s.row == spec.start_row]
+        req(len(starts) == 1, path, f"run {spec.row!r}: start_from {spec.start_row!r} must be the row of exactly "
+            f"one run of this declaration (found {len(starts)})")
+        req(not starts[0].start_row, path, f"run {spec.row!r}: its start {spec.start_row!r} starts from another run")
+        linked.append(dataclasses.replace(spec, start_from=starts[0]))
+    return linked

@@ -153,17 +153,21 @@ _train_subsets = {}   # base config path -> its data.train_subset
 
 
 def _exceeds_training_set(v) -> str:
-    """What a run waits for when one of its steps (K x B_loc samples) exceeds its training set
-    (data.train_subset after its overrides), which the trainer refuses; "" when it fits."""
+    """What a run waits for when one of its steps (K x B_loc samples, times schedule.batch_factor
+    after a batch switch) exceeds its training set (data.train_subset after its overrides), which
+    the trainer refuses; "" when it fits."""
     if v is None:
         return ""
     if v.base_config not in _train_subsets:
         _train_subsets[v.base_config] = load_toml(v.base_config).get("data", {}).get("train_subset", 0)
-    subset = dict(v.overrides).get("data.train_subset", _train_subsets[v.base_config])
-    step = v.workers * v.local_batch
+    overrides = dict(v.overrides)
+    subset = overrides.get("data.train_subset", _train_subsets[v.base_config])
+    factor = overrides.get("schedule.batch_factor", 1)
+    step = v.workers * v.local_batch * factor
     if not is_int(subset) or subset <= 0 or step <= subset:
         return ""
-    return f"a training set of at least K x B_loc = {step} images (data.train_subset = {subset})"
+    by = " x schedule.batch_factor" if factor != 1 else ""
+    return f"a training set of at least K x B_loc{by} = {step} images (data.train_subset = {subset})"
 
 
 def _status(e, scale, desc, known) -> Status:

@@ -7,7 +7,8 @@ The name is <dataset>-<model>- (when the scale overrides them) then
 -hb<H^b> if it takes algorithm.block_size and algorithm.block_steps (the trainer's description
 says which), then -<option><value> for each of its options (the kind's own keys, underscores
 dropped: -slowmomentum0.5) and for each key of its config table (-noiseeta5e-06), -m<momentum> when the run sets the optimizer's, -e<epochs>, -lr<LR>, -wu<warm-up epochs>, -sw<switch epoch>, -d<delay> where they differ
-from the scale's, and -mpi for a run trained as MPI ranks."""
+from the scale's, -from-<name of the run it starts from> for a run started from another's saved
+model, and -mpi for a run trained as MPI ranks."""
 from __future__ import annotations
 
 import shlex
@@ -36,19 +37,23 @@ class RunVariant:
     block_steps: int
     ranks: int = 0      # MPI ranks, one worker each (0: the workers are simulated in one process)
     kind_keys: tuple = ()   # the algorithm.* keys only its kind uses (the trainer's description)
+    start_from: str = ""    # the variant whose model.pt (same seed) it starts from: run.init_from
 
     def takes(self, key: str) -> bool:
         """Whether its kind uses the trainer key `key`, e.g. algorithm.block_steps."""
         return key in self.kind_keys
 
-    def set_args(self, seed=None) -> list:
+    def set_args(self, seed=None, init_from=None) -> list:
+        """--set arguments; init_from: the path of the start_from run's model.pt (same seed)."""
         pairs = list(self.overrides)
         if seed is not None:
             pairs.append(("run.seed", int(seed)))
+        if init_from:
+            pairs.append(("run.init_from", str(init_from)))
         return [f"{k}={toml_value(v)}" for k, v in pairs]
 
-    def set_command_line(self, seed=None) -> str:
-        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed))
+    def set_command_line(self, seed=None, init_from=None) -> str:
+        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed, init_from))
 
 
 def run_dir(results_dir, scale: str, variant: str, seed: int) -> Path:
@@ -128,6 +133,8 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if spec.momentum is not None:
         parts.append(f"m{fmt_num(spec.momentum)}")
         over.append(("optimizer.momentum", spec.momentum))
+        if spec.momentum == 0:  # the trainer refuses Nesterov without momentum
+            over.append(("optimizer.nesterov", False))
     # The scale's epochs and LR are always set: a scale may differ from its base config.
     base_epochs = model_epochs if model_epochs is not None else scale.epochs
     epochs = round(base_epochs * spec.epochs_factor, 4)
@@ -149,6 +156,9 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if spec.global_delay:
         parts.append(f"d{fmt_num(spec.global_delay)}")
         over.append(("comm.global_delay", spec.global_delay))
+    start = resolve(spec.start_from, scale, desc).name if spec.start_from else ""
+    if start:  # the same settings from another start are another run
+        parts.append(f"from-{start}")
     ranks = spec.workers if spec.workers in scale.mpi_workers else 0
     if ranks:  # a distributed run is another run: its times are measured, not modelled
         parts.append(MPI_SUFFIX)
@@ -157,4 +167,4 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
                       kind=spec.algorithm, workers=spec.workers, local_batch=B,
                       local_steps=spec.local_steps, block_size=spec.block_size,
                       block_steps=spec.block_steps, ranks=ranks,
-                      kind_keys=desc.algorithms[spec.algorithm].keys)
+                      kind_keys=desc.algorithms[spec.algorithm].keys, start_from=start)
