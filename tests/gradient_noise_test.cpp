@@ -8,6 +8,7 @@
 #include "optim/gradient_noise.h"
 #include "run/trainer.h"
 #include "support.h"
+#include "trained_parameters.h"
 
 namespace localsgd {
 namespace {
@@ -49,9 +50,7 @@ TEST(GradientNoiseTest, BothKeysChangeTheRun) {
     RunConfig c = quick_config("minibatch", 4, 1);
     c.optimizer.noise_eta = eta;
     c.optimizer.noise_gamma = gamma;
-    Trainer t(c, data);
-    t.run(nullptr);
-    return t.replicas().params.clone();
+    return trained_parameters(c, data);
   };
   const auto none = final_params(0, 0.55);
   const auto noisy = final_params(1e-3, 0.55);

@@ -72,7 +72,13 @@ class RunOptionsTest(hand_configs.HandConfigsTest):
         over = dict(v.overrides)
         self.assertEqual(over["optimizer.noise_eta"], 5e-5)
         self.assertEqual(over["run.record_weight_spread"], True)
+        # Of [data], the training regime's keys are a run's; the scale's are not.
+        regime = self.declare(hand_configs.run_toml(
+            "noisy", "minibatch", config={"data.label_noise": 0.1, "data.sampling": "with-replacement"}))["noisy"]
+        self.assertEqual(regime.name, "minibatch-k4-b8-labelnoise0.1-samplingwith-replacement")
+        self.assertEqual(dict(regime.overrides)["data.label_noise"], 0.1)
         cases = [
+            ({"data.path": "/data"}, "config.data.path is set by the run keys, the scale or options"),
             ({"optimizer.noise": 1.0}, "config.optimizer.noise is not a trainer key"),
             ({"optimizer.lr": 1.0}, "config.optimizer.lr is set by the run keys, the scale or options"),
             ({"model.width": 1.0}, "config.model.width is set by the run keys, the scale or options"),

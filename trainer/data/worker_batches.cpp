@@ -3,18 +3,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "util/seeding.h"
+#include "util/step_generator.h"
 
 namespace localsgd {
-namespace {
-
-// A generator for (worker, step) of one stream: no state to save, and a rank draws what the
-// simulated worker draws.
-at::Generator step_generator(std::uint64_t seed, SeedStream stream, int worker, std::int64_t step) {
-  const std::uint64_t worker_seed = derive_seed(seed, stream, static_cast<std::uint64_t>(worker));
-  return at::detail::createCPUGenerator(derive_seed(worker_seed, stream, static_cast<std::uint64_t>(step)));
-}
-
-}  // namespace
 
 WorkerBatches::WorkerBatches(std::uint64_t seed, int workers, int worker, std::int64_t train_size,
                              BatchOptions options)

@@ -1,10 +1,8 @@
 #include "optim/gradient_noise.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <cmath>
 
-#include "util/seeding.h"
+#include "util/step_generator.h"
 
 namespace localsgd {
 
@@ -18,8 +16,7 @@ void GradientNoise::add(torch::Tensor& grads, std::int64_t step, int first_worke
   const double sigma = std::sqrt(variance(eta_, gamma_, step));
   const auto cpu = grads.options().device(torch::kCPU);
   for (std::int64_t r = 0; r < grads.size(0); ++r) {
-    const std::uint64_t worker_seed = derive_seed(seed_, SeedStream::kGradientNoise, first_worker + r);
-    auto generator = at::detail::createCPUGenerator(derive_seed(worker_seed, SeedStream::kGradientNoise, step));
+    auto generator = step_generator(seed_, SeedStream::kGradientNoise, first_worker + static_cast<int>(r), step);
     grads[r].add_(torch::randn({grads.size(1)}, generator, cpu).to(grads.device()), sigma);
   }
 }
