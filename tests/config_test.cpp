@@ -60,6 +60,7 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.comm.collective_timeout, b.comm.collective_timeout);
   EXPECT_EQ(a.comm.compute_step_seconds, b.comm.compute_step_seconds);
   EXPECT_EQ(a.comm.compute_sample_seconds, b.comm.compute_sample_seconds);
+  EXPECT_EQ(a.comm.allreduce_cost, b.comm.allreduce_cost);
 }
 
 const char* const kFullConfig = R"([run]
@@ -116,6 +117,7 @@ block_bandwidth = 2e10
 collective_timeout = 45
 compute_step_seconds = 0.003
 compute_sample_seconds = 2e-4
+allreduce_cost = "flat"
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -127,7 +129,7 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
-  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45, 0.003, 2e-4};
+  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45, 0.003, 2e-4, "flat"};
   expect_same(c, expected);
 }
 
@@ -272,7 +274,7 @@ TEST(ConfigErrors, EnumListsValidValues) {
             path + ":3:1: algorithm.bn_stats: 'global' is not one of local, average "
                    "(did you mean 'local'?)\n" +
             path + ":5:1: data.dataset: 'cifar-10' is not one of fashion-mnist, cifar10, "
-                   "cifar100 (did you mean 'cifar10'?)\n" +
+                   "cifar100, libsvm (did you mean 'cifar10'?)\n" +
             path + ":7:1: optimizer.lr_scaling: 'square' is not one of linear, sqrt, none\n" +
             path + ":9:1: model.arch: 'vgg' is not one of " + registered(trainer_schema().models));
   EXPECT_EQ(registered(trainer_schema().algorithms).rfind("minibatch, local, postlocal, hierarchical", 0), 0u);

@@ -5,7 +5,8 @@
 #     and hierarchical (2 blocks of 2) SGD, with BN statistics and momentum averaged, and for
 #     every other algorithm (local-step warm-up, SlowMo, the sign methods, D-PSGD), the
 #     optimizer's LARS and gradient noise, a batch schedule, and Gu et al.'s regime (sampling
-#     with replacement, label noise, BN statistics re-estimated on the leader);
+#     with replacement, label noise, BN statistics re-estimated on the leader), and logistic
+#     regression on a LIBSVM file (the convex task: its suboptimality records included);
 #  2. killing one rank mid-run ends the job with an error within KILL_BOUND seconds and leaves
 #     no result files.
 # Identical, not close: every worker runs 1 intra-op thread in both modes and the communicators
@@ -23,14 +24,15 @@ cp "$(dirname "${BASH_SOURCE[0]}")/configs/tiny-run.toml" "$TMP/base.toml"
 # shellcheck source=same_run.sh
 source "$(dirname "${BASH_SOURCE[0]}")/same_run.sh"
 
-compare() {  # name, --set arguments...
+compare() {  # name, --set arguments... (BASE=config: another base than tiny-run.toml)
   local name="$1"; shift
+  local base="${BASE:-$TMP/base.toml}"
   local sets=()
   for kv in "$@"; do sets+=(--set "$kv"); done
-  if ! "$TRAINER" "$TMP/base.toml" --out "$TMP/$name-sim" "${sets[@]}" 2>"$TMP/$name-sim.log"; then
+  if ! "$TRAINER" "$base" --out "$TMP/$name-sim" "${sets[@]}" 2>"$TMP/$name-sim.log"; then
     not_ok "$name: simulated run failed: $(tail -n 3 "$TMP/$name-sim.log")"; return
   fi
-  if ! mpirun -np 4 --oversubscribe "$TRAINER" "$TMP/base.toml" --out "$TMP/$name-mpi" "${sets[@]}" \
+  if ! mpirun -np 4 --oversubscribe "$TRAINER" "$base" --out "$TMP/$name-mpi" "${sets[@]}" \
       --set comm.backend=mpi >"$TMP/$name-mpi.log" 2>&1; then
     not_ok "$name: MPI run failed: $(tail -n 5 "$TMP/$name-mpi.log")"; return
   fi
@@ -54,6 +56,23 @@ compare lars algorithm.kind=postlocal algorithm.local_steps=2 algorithm.switch_e
 compare noise algorithm.kind=minibatch optimizer.noise_eta=0.001 optimizer.noise_gamma=0.55
 compare batch-schedule algorithm.kind=minibatch schedule.batch_factor=2 schedule.batch_switch_epoch=0.5
 compare gu-regime algorithm.kind=local algorithm.local_steps=2 data.sampling=\"with-replacement\" data.label_noise=0.1 data.bn_recompute_batches=2
+
+# A LIBSVM pair of 6 features (w = (1, -1, 0.5, 0, 2, -0.5) with label noise) for the convex task.
+write_libsvm() {  # path, samples, awk seed
+  awk -v n="$2" -v seed="$3" 'BEGIN { srand(seed); split("1 -1 0.5 0 2 -0.5", w, " ");
+    for (i = 0; i < n; i++) { line = ""; z = 0;
+      for (j = 1; j <= 6; j++) { x = sprintf("%.3f", 2 * rand() - 1); z += x * w[j]; if (rand() < 0.7) line = line " " j ":" x; else z -= x * w[j] }
+      printf "%s%s\n", (rand() < 1 / (1 + exp(-z)) ? "+1" : "-1"), line } }' >"$1"
+}
+write_libsvm "$TMP/convex" 256 1
+write_libsvm "$TMP/convex.t" 64 2
+cp "$(dirname "${BASH_SOURCE[0]}")/configs/tiny-convex.toml" "$TMP/convex.toml"
+BASE="$TMP/convex.toml" compare logistic-regression algorithm.kind=local algorithm.local_steps=4 data.path=\"$TMP/convex\"
+if [[ "$(grep -c '"suboptimality": ' "$TMP/logistic-regression-mpi/metrics.jsonl" 2>/dev/null)" -eq 2 ]]; then
+  ok "logistic regression: every MPI record carries the suboptimality"
+else
+  not_ok "logistic regression: MPI records without the suboptimality: $(head -c 300 "$TMP/logistic-regression-mpi/metrics.jsonl" 2>/dev/null)"
+fi
 
 # The D-PSGD run recorded its workers' spread, and it is not 0 (gossip never averages exactly).
 records="$(wc -l <"$TMP/dpsgd-mpi/metrics.jsonl" 2>/dev/null || echo 0)"

@@ -17,6 +17,7 @@
 #include "algo/trainer_schema.h"
 #include "comm/backend.h"
 #include "config/config.h"
+#include "data/data_kinds.h"
 #include "data/dataset.h"
 #include "io/progress_line.h"
 #include "io/run_directory.h"
@@ -75,8 +76,8 @@ int train(const localsgd::RunConfig& config, const Arguments& args, localsgd::Ba
   const std::string& out = args.out;
   std::optional<RunDirectory> run_directory;  // the leader's: it writes the results
   if (backend.is_leader()) run_directory.emplace(RunDirectory::claim(out, args.force));
-  const TrainTestData data = load_dataset(config.data);
-  Trainer trainer(config, data, backend.take_communicator());
+  const TrainTestSources data = load_sources(config.data);
+  Trainer trainer(config, *data.train, *data.test, backend.take_communicator());
   ProgressLine progress;
   Checkpointing checkpoints(out, config, trainer.communicator());
   if (args.force) checkpoints.remove_all();  // every rank, before resume()'s agreement

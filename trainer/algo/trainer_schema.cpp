@@ -5,6 +5,7 @@
 
 #include "algo/algorithm_registry.h"
 #include "config/config.h"
+#include "data/data_kinds.h"
 #include "data/dataset.h"
 #include "util/json_record.h"
 #include "models/model_registry.h"
@@ -13,15 +14,20 @@ namespace localsgd {
 
 namespace {
 
-// An architecture without a stacked form refuses run.worker_passes = "stacked" at load.
-KindSchema with_stacked_check(const ModelKind& kind) {
+// The checks every architecture gets from its registration: one without a stacked form refuses
+// run.worker_passes = "stacked", and its inputs (images, feature vectors) must be the dataset's.
+KindSchema with_registration_checks(const ModelKind& kind) {
   KindSchema schema = kind.schema;
-  if (kind.make_stacked) return schema;
-  schema.check = [own = kind.schema.check, name = kind.schema.name](const RunConfig& c, KeyChecker& check) {
+  schema.check = [own = kind.schema.check, name = kind.schema.name, stacked = bool(kind.make_stacked),
+                  inputs = kind.inputs](const RunConfig& c, KeyChecker& check) {
     if (own) own(c, check);
-    if (c.run.worker_passes == "stacked")
+    if (!stacked && c.run.worker_passes == "stacked")
       check.fail("run.worker_passes", "\"stacked\" needs an architecture with a stacked form; model.arch = \"" +
                                           name + "\" has none: use \"one-by-one\"");
+    for (const auto& data : data_kinds())
+      if (data.name == c.data.dataset && data.inputs != inputs)
+        check.clash({"model.arch", "data.dataset"}, "model.arch = \"" + name + "\" takes " + inputs +
+                                                        " but data.dataset = \"" + data.name + "\" holds " + data.inputs);
   };
   return schema;
 }
@@ -32,8 +38,8 @@ const ConfigSchema& trainer_schema() {
   static const ConfigSchema schema = [] {
     ConfigSchema s;
     for (const auto& kind : algorithm_kinds()) s.algorithms.push_back(kind.schema);
-    for (const auto& kind : model_kinds()) s.models.push_back(with_stacked_check(kind));
-    s.datasets = dataset_names();
+    for (const auto& kind : model_kinds()) s.models.push_back(with_registration_checks(kind));
+    s.datasets = data_kind_names();
     s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes",
                   "lars", "noise-injection", "weight-spread", "batch-schedule", "sampling-with-replacement",
                   "label-noise", "init-from", "bn-recompute"};
@@ -96,7 +102,7 @@ std::string describe_json(const ConfigSchema& schema) {
   describe_kinds(out, "models", schema.models, "model");
   out << "  \"datasets\": {\n";
   for (std::size_t i = 0; i < schema.datasets.size(); ++i) {
-    const DataShape shape = dataset_shape(schema.datasets[i]);
+    const DataShape shape = data_kind(schema.datasets[i]).shape;  // 0: read from the files
     out << "    " << json_quote(schema.datasets[i]) << ": " << JsonRecord()
                .add("channels", shape.channels).add("height", shape.height)
                .add("width", shape.width).add("classes", shape.num_classes).str()

@@ -131,6 +131,9 @@ struct CommSection {
   // Both 0: one worker's share of this process's measured compute, which moves with the load.
   double compute_step_seconds = 0;
   double compute_sample_seconds = 0;
+  // "tree": the cost model's ceil(log2 g) factor above; "flat": one latency + bytes / bandwidth
+  // per all-reduce whatever g (Figure 6's time units: a communication = 25 gradient computations).
+  std::string allreduce_cost = "tree";
 };
 
 struct RunConfig {

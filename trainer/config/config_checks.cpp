@@ -180,6 +180,7 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   }
 
   check.one_of("comm.backend", c.comm.backend, choices.at("comm.backend"));
+  check.one_of("comm.allreduce_cost", c.comm.allreduce_cost, choices.at("comm.allreduce_cost"));
   check.at_least("comm.global_delay", c.comm.global_delay, 0.0);
   check.at_least("comm.latency", c.comm.latency, 0.0);
   check.positive("comm.bandwidth", c.comm.bandwidth);

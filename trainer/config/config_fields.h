@@ -78,6 +78,7 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("bandwidth", c.comm.bandwidth);
   v("block_latency", c.comm.block_latency);
   v("block_bandwidth", c.comm.block_bandwidth);
+  v("allreduce_cost", c.comm.allreduce_cost);
   v("collective_timeout", c.comm.collective_timeout);
   v("compute_step_seconds", c.comm.compute_step_seconds);
   v("compute_sample_seconds", c.comm.compute_sample_seconds);

@@ -146,7 +146,8 @@ std::map<std::string, std::vector<std::string>> key_choices(const ConfigSchema& 
           {"algorithm.bn_stats", {"local", "average"}},
           {"algorithm.momentum", {"local", "average", "reset"}},
           {"optimizer.lr_scaling", {"linear", "sqrt", "none"}},
-          {"comm.backend", {"auto", "simulated", "mpi", "nccl"}}};
+          {"comm.backend", {"auto", "simulated", "mpi", "nccl"}},
+          {"comm.allreduce_cost", {"tree", "flat"}}};
 }
 
 std::string to_toml(const RunConfig& c) {

@@ -3,46 +3,19 @@
 // training images.
 #include "data/dataset.h"
 
-#include <zlib.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "data/file_bytes.h"
+
 namespace localsgd {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw DataError(path + ": " + what);
-}
-
-// The whole content of `path`; gzip files are decompressed (zlib reads plain files as is).
-Bytes read_file(const std::string& path) {
-  errno = 0;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    fail(path, std::string("cannot open (") + (errno ? std::strerror(errno) : "zlib error") + ")");
-  }
-  Bytes bytes;
-  std::uint8_t chunk[1 << 16];
-  int got;
-  while ((got = gzread(file, chunk, sizeof chunk)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
-  if (got < 0) {
-    int code;
-    std::string message = gzerror(file, &code);
-    gzclose(file);
-    fail(path, "read error after " + std::to_string(bytes.size()) + " bytes (" + message + ")");
-  }
-  gzclose(file);
-  return bytes;
-}
+[[noreturn]] void fail(const std::string& path, const std::string& what) { data_file_error(path, what); }
 
 std::uint32_t big_endian_u32(const Bytes& bytes, std::size_t offset) {
   return (std::uint32_t{bytes[offset]} << 24) | (std::uint32_t{bytes[offset + 1]} << 16) |
@@ -94,7 +67,7 @@ void check_labels(const std::string& path, const torch::Tensor& labels, std::int
 Dataset load_idx_split(const std::string& dir, const std::string& prefix) {
   const std::string image_path = dir + "/" + prefix + "-images-idx3-ubyte.gz";
   const std::string label_path = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
-  Bytes image_bytes = read_file(image_path);
+  Bytes image_bytes = read_file_bytes(image_path);
   auto image_header = idx_header(image_path, image_bytes, 0x00000803, 4);
   const std::int64_t count = image_header[1], rows = image_header[2], cols = image_header[3];
   if (rows != 28 || cols != 28) {
@@ -103,7 +76,7 @@ Dataset load_idx_split(const std::string& dir, const std::string& prefix) {
   }
   check_size(image_path, image_bytes, 16 + static_cast<std::size_t>(count * rows * cols));
 
-  Bytes label_bytes = read_file(label_path);
+  Bytes label_bytes = read_file_bytes(label_path);
   auto label_header = idx_header(label_path, label_bytes, 0x00000801, 2);
   if (label_header[1] != count) {
     fail(label_path, "label count does not match the images: expected " + std::to_string(count) +
@@ -127,7 +100,7 @@ Dataset load_cifar_split(const std::vector<std::string>& paths, std::int64_t rec
   const std::int64_t record = label_bytes + 3 * 32 * 32;
   std::vector<torch::Tensor> images, labels;
   for (const auto& path : paths) {
-    Bytes bytes = read_file(path);
+    Bytes bytes = read_file_bytes(path);
     const auto size = static_cast<std::int64_t>(bytes.size());
     if (size != records_per_file * record) {
       fail(path, "bad size: expected " + std::to_string(records_per_file) + " records of " + std::to_string(record) +

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "data/dataset.h"
+#include "data/data_kinds.h"
 #include "io/archive_bytes.h"
 #include "io/atomic_file.h"
 #include "models/model_registry.h"
@@ -67,7 +67,7 @@ SavedRun load_saved_run(const std::string& run_dir) {
   } catch (const ConfigError& e) {
     throw std::runtime_error(std::string("invalid run config\n") + e.what());
   }
-  run.model = make_model(run.config, dataset_shape(run.config.data.dataset));
+  run.model = make_model(run.config, data_shape(run.config.data));
   load_model(*run.model, model_path);
   for (const auto& p : run.model->parameters())
     if (!torch::isfinite(p).all().item<bool>())

@@ -8,6 +8,7 @@ const std::vector<ModelKind>& model_kinds() {
   static const std::vector<ModelKind> kinds = {
       resnet_model_kind(),
       densenet_model_kind(),
+      logistic_regression_model_kind(),
   };
   return kinds;
 }

@@ -23,6 +23,8 @@ struct ModelKind {
   // [replicas, B, outputs]. Its parameters and floating-point buffers are the plain model's,
   // in the same order, each the replicas' tensors concatenated along the first dimension.
   std::function<ModelPtr(const RunConfig&, const DataShape&, int replicas)> make_stacked;
+  // What its inputs are: "images" or "features"; the dataset's must be the same (data_kinds.h).
+  std::string inputs = "images";
 };
 
 // The registered architectures, in registration order.
@@ -39,5 +41,6 @@ ModelPtr make_stacked_model(const RunConfig& config, const DataShape& shape, int
 // Each architecture's registration (defined in its own file).
 ModelKind resnet_model_kind();
 ModelKind densenet_model_kind();
+ModelKind logistic_regression_model_kind();
 
 }  // namespace localsgd

@@ -3,6 +3,7 @@
 // (summary.json). Measured times go to timing.jsonl only, so that equal runs give equal metrics.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,9 @@ struct EvalRecord {
   double train_loss = 0, train_accuracy = 0;  // over the batches since the previous record
   double test_loss = 0, test_accuracy = 0;
   double weight_spread = -1;  // Σ_k ‖x_k − x̄‖² (run.record_weight_spread); < 0: not recorded
+  // Convex tasks: the whole training objective f(x̄) and f(x̄) − f* against the task's
+  // independent minimum (task/training_objective.h); NaN: not a convex task.
+  double objective = std::nan(""), suboptimality = std::nan("");
   // Measured times are not deterministic: they go to timing.jsonl only.
   double wall_seconds = 0;    // since the start, evaluations included
   double train_seconds = 0;   // since the start, evaluations excluded

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "algo/algorithm_registry.h"
+#include "data/data_kinds.h"
 #include "io/run_directory.h"
 #include "task/bn_recompute.h"
 #include "task/evaluation.h"
@@ -69,19 +70,22 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
       test_(*test_holder_),
       timeline_(config, train_.size()),
       comm_(own_or_simulate(std::move(comm), config)),
+      task_(make_task(config.data)),
       policy_(SyncPolicy::from(config)),
       noise_(config.optimizer.noise_eta, config.optimizer.noise_gamma, config.run.seed),
       state_(initial_state(config, train_, timeline_, *comm_)),
       passes_(make_worker_passes(config, train_.shape(), state_.replicas)),
       averaged_(make_model(config, train_.shape())) {
-  comm_->meter().set_cost_model({config.comm.latency, config.comm.bandwidth},
-                                {config.comm.block_latency, config.comm.block_bandwidth});
+  const bool tree = config.comm.allreduce_cost == "tree";
+  comm_->meter().set_cost_model({config.comm.latency, config.comm.bandwidth, tree},
+                                {config.comm.block_latency, config.comm.block_bandwidth, tree});
   averaged_->to(comm_->device());
   const auto options = state_.replicas.params.options();
   averaged_params_ = torch::empty({1, state_.replicas.parameter_count()}, options);
   averaged_bn_ = torch::empty({1, state_.replicas.bn_stats.size(1)}, options);
   bind_to_row(averaged_->parameters(), averaged_params_, 0);
   bind_to_row(bn_statistics(*averaged_), averaged_bn_, 0);
+  if (comm_->is_leader()) objective_ = task_->training_objective(train_, config.optimizer.weight_decay);
 }
 
 bool Trainer::train_step(std::int64_t step) {
@@ -97,7 +101,7 @@ bool Trainer::train_step(std::int64_t step) {
       batches.push_back({batch.inputs.to(comm_->device()), batch.targets.to(comm_->device())});
     }
   }
-  const auto passes = passes_->run(replicas, batches, task_, times);
+  const auto passes = passes_->run(replicas, batches, *task_, times);
   bool finite = true;
   for (int r = 0; r < replicas.count(); ++r) {
     const double samples = static_cast<double>(batches[r].targets.size(0));
@@ -196,9 +200,13 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   refresh_averaged_model();  // every process takes part; the leader evaluates
   if (config_.run.record_weight_spread) record.weight_spread = weight_spread();
   if (comm_->is_leader()) {
-    const auto test = evaluate(*averaged_, test_, task_, config_.data.eval_batch);
+    const auto test = evaluate(*averaged_, test_, *task_, config_.data.eval_batch);
     record.test_loss = test.loss;
     record.test_accuracy = test.accuracy;
+    if (objective_) {
+      record.objective = objective_->value(averaged_params_[0]);
+      record.suboptimality = record.objective - objective_->minimum();
+    }
   }
   record.wall_seconds = wall_seconds;
   record.train_seconds = train_seconds;

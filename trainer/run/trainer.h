@@ -74,10 +74,11 @@ class Trainer {
   const SampleSource& test_;
   Timeline timeline_;
   std::unique_ptr<Communicator> comm_;
-  Classification task_;
+  std::unique_ptr<Task> task_;  // the dataset's (data/data_kinds.h)
   SyncPolicy policy_;
   GradientNoise noise_;
   RunState state_;
+  std::unique_ptr<TrainingObjective> objective_;  // convex tasks, on the leader: the suboptimality
   std::unique_ptr<WorkerPasses> passes_;
   ModelPtr averaged_;
   torch::Tensor averaged_params_, averaged_bn_;  // [1, P], [1, S]
