@@ -52,10 +52,16 @@ endif()
 # (the algorithms and models with their checks) and what those link against, and nothing else
 # (a clang build from scratch is most of the CI test's time). A trainer change that needs another
 # file shows up as an undefined reference when linking fuzz_config: add the file here.
-set(LOCALSGD_FUZZ_DATA_SOURCES ${LOCALSGD_ROOT}/trainer/data/dataset.cpp)
+# The dataset registry (data/data_kinds) brings the LIBSVM reader and the tasks its datasets define.
+set(LOCALSGD_FUZZ_DATA_SOURCES "")
+foreach(file data/dataset data/file_bytes data/libsvm data/data_kinds task/classification task/binary_logistic
+             task/logistic_objective)
+  list(APPEND LOCALSGD_FUZZ_DATA_SOURCES ${LOCALSGD_ROOT}/trainer/${file}.cpp)
+endforeach()
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 localsgd_sources(LOCALSGD_FUZZ_CONFIG_SOURCES config algo schedule optim)
 foreach(file comm/comm_meter comm/communicator comm/mixing_matrix comm/ring_order comm/worker_groups
-             models/model_registry models/resnet models/densenet models/parameter_layout
+             models/model_registry models/resnet models/densenet models/logistic_regression models/parameter_layout
              util/json_record)
   list(APPEND LOCALSGD_FUZZ_CONFIG_SOURCES ${LOCALSGD_ROOT}/trainer/${file}.cpp)
 endforeach()
@@ -68,7 +74,7 @@ set_source_files_properties(${LOCALSGD_ROOT}/trainer/config/config.cpp PROPERTIE
 function(localsgd_fuzz_library name)
   add_library(${name} STATIC ${ARGN})
   target_include_directories(${name} PUBLIC ${LOCALSGD_ROOT}/trainer)
-  target_link_libraries(${name} PUBLIC ${TORCH_LIBRARIES} ZLIB::ZLIB)
+  target_link_libraries(${name} PUBLIC ${TORCH_LIBRARIES} ZLIB::ZLIB Eigen3::Eigen)
   target_compile_options(${name} PUBLIC ${LOCALSGD_FUZZ_COMPILE_FLAGS})
   if(NOT name STREQUAL "localsgd_fuzz_data")
     target_precompile_headers(${name} REUSE_FROM localsgd_fuzz_data)
@@ -98,4 +104,5 @@ target_include_directories(localsgd_fuzz_data_deps INTERFACE ${LOCALSGD_ROOT}/tr
 target_link_libraries(localsgd_fuzz_data_deps INTERFACE ${TORCH_LIBRARIES} ZLIB::ZLIB)
 target_compile_options(localsgd_fuzz_data_deps INTERFACE ${LOCALSGD_FUZZ_COMPILE_FLAGS})
 localsgd_fuzz_target(fuzz_cifar localsgd_fuzz_data_deps)
+target_sources(fuzz_cifar PRIVATE ${LOCALSGD_ROOT}/trainer/data/file_bytes.cpp)
 add_custom_target(localsgd_fuzz_targets DEPENDS fuzz_config fuzz_idx fuzz_cifar)

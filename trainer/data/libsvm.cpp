@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <string_view>
 
 #include "config/config.h"
-#include "config/config_problems.h"
 #include "data/dataset.h"
 #include "data/feature_source.h"
 #include "data/file_bytes.h"
@@ -104,6 +104,13 @@ torch::Tensor dense_features(const SparseSamples& samples, std::int64_t dimensio
 namespace localsgd {
 namespace {
 
+// A label as text: "-1", "0.5".
+std::string label_text(double label) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", label);
+  return text;
+}
+
 // Class 0/1 of each label; `values` are the two label values in ascending order.
 torch::Tensor binary_labels(const SparseSamples& samples, const std::vector<double>& values, const std::string& path) {
   auto labels = torch::empty({samples.size()}, torch::kLong);
@@ -111,9 +118,9 @@ torch::Tensor binary_labels(const SparseSamples& samples, const std::vector<doub
   for (std::int64_t i = 0; i < samples.size(); ++i) {
     const double label = samples.labels[i];
     if (label != values[0] && label != values[1])
-      data_file_error(path, "sample " + std::to_string(i + 1) + " has label " + config_detail::format_number(label) +
-                                ", not one of the training labels " + config_detail::format_number(values[0]) +
-                                " and " + config_detail::format_number(values[1]));
+      data_file_error(path, "sample " + std::to_string(i + 1) + " has label " + label_text(label) +
+                                ", not one of the training labels " + label_text(values[0]) +
+                                " and " + label_text(values[1]));
     out[i] = label == values[1] ? 1 : 0;
   }
   return labels;
@@ -142,7 +149,7 @@ LibsvmSplits load_libsvm(const DataSection& data) {
   if (values.size() != 2)
     data_file_error(train_path, "expected binary labels (exactly two values), got " + std::to_string(values.size()) +
                                     (values.size() == 1 ? " (every sample has label " +
-                                                              config_detail::format_number(values[0]) + ")"
+                                                              label_text(values[0]) + ")"
                                                         : ""));
   const std::int64_t dimension = std::max(train.dimension, test.dimension);
   LibsvmSplits splits;
