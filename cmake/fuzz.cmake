@@ -54,7 +54,7 @@ endif()
 # file shows up as an undefined reference when linking fuzz_config: add the file here.
 # The dataset registry (data/data_kinds) brings the LIBSVM reader and the tasks its datasets define.
 set(LOCALSGD_FUZZ_DATA_SOURCES "")
-foreach(file data/dataset data/file_bytes data/libsvm data/data_kinds task/classification task/binary_logistic
+foreach(file data/dataset data/augment data/file_bytes data/libsvm data/data_kinds task/classification task/binary_logistic
              task/logistic_objective)
   list(APPEND LOCALSGD_FUZZ_DATA_SOURCES ${LOCALSGD_ROOT}/trainer/${file}.cpp)
 endforeach()
