@@ -22,6 +22,7 @@
 #
 # Layout:
 #   results/<scale>/runs/<variant>/seed<seed>/   one training run (summary.json, ...)
+#   results/<scale>/data/<maker>/train, train.t  a dataset the workflow makes (rule generated_data)
 #   results/<scale>/bench/<id>/<model>.jsonl     one micro-benchmark's records
 #   results/<scale>/analysis/<command>/<variant>.*   localsgd-analyze hessian, interpolate or
 #       sharpness on the saved models of a row (every seed; an interpolation: <from variant>--
@@ -116,9 +117,17 @@ def start_model(wildcards):
                          "model.pt")]
 
 
+def run_data(wildcards):
+    """The files of a run's generated dataset (rule generated_data), data.path first, or none."""
+    v = variant_of(wildcards)
+    return registry_lib.generated_files(RESULTS_DIR, wildcards.scale, v.data_maker) if v.data_maker else []
+
+
 def run_sets(wildcards):
     """The trainer's --set arguments of one run and seed."""
-    return variant_of(wildcards).set_command_line(seed=int(wildcards.seed), init_from=next(iter(start_model(wildcards)), None))
+    return variant_of(wildcards).set_command_line(
+        seed=int(wildcards.seed), init_from=next(iter(start_model(wildcards)), None),
+        data_path=next(iter(run_data(wildcards)), None))
 
 
 def run_threads(wildcards):
@@ -321,10 +330,13 @@ def figure_args(wildcards):
         args += ["--lines", "log" if panel.log == "x" else "linear"]
     elif panel.log:
         args += ["--log", panel.log]
-    xlabel, ylabel = panel.xlabel, panel.ylabel
+    xlabel, ylabel, title = panel.xlabel, panel.ylabel, panel.title
     if panel.analysis:
         xlabel, ylabel = xlabel or panel.x, ylabel or panel.y.replace("_", " ")
-    for opt, value in (("--title", panel.title), ("--xlabel", xlabel), ("--ylabel", ylabel)):
+    if panel.plot == "suboptimality":   # the target drawn, which a scale may set ([targets])
+        reg = experiments(wildcards.scale)
+        title = f"{title or wildcards.fig}, target {reg.panel_target(wildcards.fig):g}"
+    for opt, value in (("--title", title), ("--xlabel", xlabel), ("--ylabel", ylabel)):
         if value:
             args += [opt, value]
     if panel.analysis:
@@ -505,6 +517,7 @@ rule train:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
         start=start_model,
+        data=run_data,
     output:
         **RUN_OUTPUTS,
     params:
@@ -528,6 +541,23 @@ rule train:
         )
 
 
+# A dataset the workflow makes from data on the machine (a scale's datasets.<role>.generated,
+# workflow/experiment_registry/generated_data.py): the small scale's LIBSVM stand-in for w8a.
+rule generated_data:
+    wildcard_constraints:
+        maker="|".join(registry_lib.GENERATED_DATA),
+    input:
+        script=lambda wc: os.path.join(WORKFLOW_CODE, registry_lib.GENERATED_DATA[wc.maker].script),
+    output:
+        [os.path.join(RESULTS_DIR, "{scale}", "data", "{maker}", f) for f in registry_lib.GENERATED_FILES],
+    params:
+        python=sys.executable,
+    log:
+        "results/{scale}/logs/generated_data/{maker}.log",
+    run:
+        shell("{params.python} {input.script} {output[0]} > {log} 2>&1")
+
+
 # A run trained as K MPI ranks, one worker each (scale key mpi_workers; the variant's name ends
 # in -mpi). The launcher is the `mpi` resource: mpirun here, `srun --mpi=pmix` in the slurm/
 # profile (the Slurm plugin then submits `tasks` tasks of `cpus_per_task` CPUs, and the command
@@ -539,6 +569,7 @@ rule train_mpi:
         config=lambda wc: str(variant_of(wc).base_config),
         trainer=ancient(TRAINER),
         start=start_model,
+        data=run_data,
     output:
         **RUN_OUTPUTS,
     params:
@@ -714,6 +745,7 @@ rule analysis_series:
         declaration=lambda wc: str(experiments(wc.scale).experiments[wc.figure].path),
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         series_code=os.path.join(WORKFLOW_CODE, "analysis_series.py"),
+        suboptimality_code=os.path.join(WORKFLOW_CODE, "suboptimality_series.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
         registry_parts=REGISTRY_PARTS,
     output:

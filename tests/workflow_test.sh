@@ -185,41 +185,47 @@ check "csv has a header and one line per run (4)" \
 #          + figure11 2 (warm-up over 1/20 and 1/6) = 37; then table2's batch-schedule row 2
 #          (B = 128/4 and 256/4, 4x the batch after the first decay) and table22 8 (local SGD
 #          H = 1, 4, 16, 64 at LR x0.1 and x1 from table3's K=16 mini-batch run) = 10:
-#          130 x 3 seeds = 390 (section 4's fakes are small's, not small-full's).
+#          130 x 3 seeds = 390 (section 4's fakes are small's, not small-full's); and figure6's
+#          convex runs, each at 3 LRs: (a) K=16 x 3 B_loc x 2 H = 6 cells, (b) B_loc=16 at
+#          K=2, 4, 8, 16 x H=1, 4, 16 = 12 (K=16 H=1 and 16 are (a)'s) and K=1: 17 cells x 3
+#          LRs x 3 seeds = 153, 543 in all (and 1 generated_data job, the LIBSVM stand-in).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
 #          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs)
 #          + table2's batch-schedule row at B = 8 (at 16, 4 x 16 x 16 = 1,024 samples a step
 #          exceed the 512 images: it waits) 1 + table22 4 (H = 1, 4 selected, at 2 LRs; its
 #          start is table2's K=16 B=8 mini-batch run) = 17 x 1, of which figure1's K=2 run is
-#          an MPI job (mpi_workers = [2]): 16 train, 1 train_mpi; tables 9 and 10 reuse table3's runs.
+#          an MPI job (mpi_workers = [2]): 16 train, 1 train_mpi; tables 9 and 10 reuse table3's runs;
+#          figure6 at K=1, 16, B_loc=16, H=1, 16 ([select]) x 3 LRs: 3 cells x 3 = 9, 25 train.
 #   paper: small-full's 58, plus table3's CIFAR-100 K=16 mini-batch, H=16, H=32 (3) and table11's
 #          CIFAR-100 K=2 run, no longer shared with table1's CIFAR-10 one (1) = 62; the figures
 #          add the 26 of small-full's figures (figure2's B = 2048 run included: it fits in
 #          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
 #          small-full but CIFAR-100 there at this scale (2) = 90, and small-full's 37 of the
 #          sign, noise, warm-up and companion declarations and its 10 of table2's batch schedule
-#          and table22 = 137 x 3 seeds = 411.
+#          and table22 = 137 x 3 seeds = 411; figure6's 153 as small-full's = 564.
 #   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
 # declarations: small-full and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
 # + figure5 + figure7 a,b,c + figure10 a,b + figure11 a,b + figure12 + figure13 + figure14 a,b,c
-# + figure19 a,b,c (d, the stragglers, waits) = 2+2+2+2+1+3+2+2+1+1+3+3 = 24; smoke: figure1, figure4, figure5, figure7,
-# figure13 and figure14 are at that scale: 2+2+1+3+1+3 = 12.
+# + figure19 a,b,c (d, the stragglers, waits) + figure6 a,b = 2+2+2+2+1+3+2+2+1+1+3+3+2 = 26;
+# smoke: figure1, figure4, figure5, figure6, figure7, figure13 and figure14 are at that scale:
+# 2+2+1+2+3+1+3 = 14.
 # Analysis jobs of the saved models, the same at small-full, smoke and paper, one per
 # (command, row) whatever the figures that draw it: hessian per row of figure14 (4; figure4's two rows are two of them),
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
-# analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) = 6.
-declare -A expected_jobs=([small]=36 [small-full]=390 [smoke]=16 [paper]=411)
+# analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) and per panel of the
+# convex runs' records (6a, 6b) = 8.
+declare -A expected_jobs=([small]=36 [small-full]=543 [smoke]=25 [paper]=564)
 declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
 declare -A expected_bench_jobs=([small]=0 [small-full]=2 [smoke]=2 [paper]=2)
 declare -A expected_bench_mpi_jobs=([small]=0 [small-full]=1 [smoke]=1 [paper]=1)
-declare -A expected_figures=([small]=8 [small-full]=24 [smoke]=12 [paper]=24)
+declare -A expected_figures=([small]=8 [small-full]=26 [smoke]=14 [paper]=26)
 declare -A expected_analysis_jobs=([analysis_hessian]=4 [analysis_interpolate]=1
-                                   [analysis_sharpness]=3 [analysis_series]=6)
+                                   [analysis_sharpness]=3 [analysis_series]=8)
 declare -A expected_small_analysis_jobs=([analysis_hessian]=2 [analysis_interpolate]=1
                                          [analysis_sharpness]=0 [analysis_series]=2)
 for scale in small small-full smoke paper; do
@@ -290,8 +296,8 @@ for i, words in (("table13", ("lstm", "wikitext2")), ("figure8", ("imagenet",)),
                  ("figure19", ("stragglers",))):
     if not all(w in lines.get(i, "") for w in words):
         bad.append(f"{i} not waiting for {', '.join(words)}")
-for i in ("figure1", "figure2", "figure3", "figure4", "figure7", "figure12", "figure13",
-          "figure14", "figure19"):
+for i in ("figure1", "figure2", "figure3", "figure4", "figure6", "figure7", "figure12",
+          "figure13", "figure14", "figure19"):
     if i not in targets:
         bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")
@@ -437,6 +443,16 @@ if [[ $? -eq 0 ]]; then
 else
   not_ok "smoke e2e: every table and figure, the claims report, csv headers, PNG/PDF signatures; the index links only to existing files" "$TMP/e2e-check.txt"
 fi
+# Figure 6's convex runs read the LIBSVM stand-in the workflow made, and its panels say which LR
+# each cell was drawn at (the grid search), with every candidate's time to the target.
+check "smoke e2e: figure6's runs read the generated LIBSVM file" \
+  grep -q 'path = "results/smoke/data/fashion-mnist-libsvm/train"' \
+  "$E2E/results/smoke/runs/libsvm-logreg-local-k1-b1-h1-e4-lr0.01/seed1/config.toml"
+check "smoke e2e: figure6b's lines.json names the chosen LR and 3 candidates of the K = 1 cell" \
+  "$PYTHON" -c "import json, sys; m = json.load(open(sys.argv[1])); c = m[0]['cells'][0]
+assert c['cell'] == {'workers': 1} and c['chosen']['lr'] in (0.01, 0.02, 0.04), c
+assert len(c['candidates']) == 3 and m[0]['target'] == 0.1, m[0]" \
+  "$E2E/results/smoke/analysis/figure6/series/figure6b/lines.json"
 # Table 22's runs start from the mini-batch run's saved model of the same seed (run key
 # start_from): the trainer was told the file (tests/init_from_test.cpp checks what it does with it).
 start_model="results/smoke/runs/minibatch-k16-b8/seed1/model.pt"

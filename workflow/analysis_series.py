@@ -22,6 +22,8 @@ OUT_DIR/lines.json the labels and source files. The lines of a panel:
                                   at each alpha
     sharpness                     per row: the mean over directions (PREFIX.curve.jsonl) at each
                                   alpha, averaged over seeds
+    suboptimality                 the convex runs' own records, the best LR of each cell
+                                  (suboptimality_series.py); lines.json says what each chose
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import registry as registry_lib  # noqa: E402
+import suboptimality_series  # noqa: E402
 
 
 # Smallest density a log-y panel draws: the Gaussian tails of stochastic Lanczos quadrature
@@ -49,6 +52,8 @@ def lines(reg, target) -> list:
     exp_id, panel = reg.panel(target)
     if not panel.analysis:
         raise SeriesError(f"{target}: plot {panel.plot} draws no analysis")
+    if panel.plot == "suboptimality":   # no analysis job: the runs' records
+        return [(label, []) for label in suboptimality_series.labels(reg, target)]
     jobs = reg.panel_jobs(target)
     if panel.plot == "interpolation":
         return [(f.replace("_", " "), [(jobs[0], ".jsonl")]) for f in panel.fields] if jobs else []
@@ -70,6 +75,8 @@ def x_field(panel) -> str:
 
 def input_files(reg, target, results_dir) -> list:
     """Every analysis output a target's lines read."""
+    if reg.panel(target)[1].plot == "suboptimality":
+        return suboptimality_series.input_files(reg, target, results_dir)
     out = []
     for job in reg.panel_jobs(target):
         prefix = str(job.prefix(results_dir, reg.scale.name))
@@ -225,7 +232,10 @@ def compute(reg, target, results_dir) -> list:
 def write(reg, target, results_dir, out_dir) -> list:
     """OUT_DIR/<i>.jsonl per line and OUT_DIR/lines.json; returns the files written."""
     _, panel = reg.panel(target)
-    computed = compute(reg, target, results_dir)
+    if panel.plot == "suboptimality":
+        computed, chosen = suboptimality_series.compute(reg, target, results_dir)
+    else:
+        computed, chosen = compute(reg, target, results_dir), None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
@@ -234,9 +244,14 @@ def write(reg, target, results_dir, out_dir) -> list:
         f.write_text("".join(json.dumps({x_field(panel): x, "mean": m, "std": s, "seeds": n})
                              + "\n" for x, m, s, n in points))
         files.append(f)
-    meta = [{"label": label, "file": f"{i}.jsonl",
-             "sources": [str(j.prefix(results_dir, reg.scale.name)) + ext for j, ext in src]}
-            for i, (label, src) in enumerate(lines(reg, target), 1)]
+    if chosen is not None:   # the runs' records: what each cell chose among its LRs
+        meta = [{"label": label, "file": f"{i}.jsonl", "target": reg.panel_target(target),
+                 "cells": cells}
+                for i, ((label, _), cells) in enumerate(zip(computed, chosen), 1)]
+    else:
+        meta = [{"label": label, "file": f"{i}.jsonl",
+                 "sources": [str(j.prefix(results_dir, reg.scale.name)) + ext for j, ext in src]}
+                for i, (label, src) in enumerate(lines(reg, target), 1)]
     (out_dir / "lines.json").write_text(json.dumps(meta, indent=1) + "\n")
     return files
 
@@ -250,7 +265,8 @@ def main(argv=None) -> int:
     try:
         reg = registry_lib.build(configs, scale)
         files = write(reg, target, results_dir, out_dir)
-    except (registry_lib.RegistryError, SeriesError, KeyError) as e:
+    except (registry_lib.RegistryError, SeriesError, suboptimality_series.SuboptimalityError,
+            KeyError) as e:
         print(f"analysis_series.py: error: {e}", file=sys.stderr)
         return 1
     print(f"analysis_series.py: {target}: {len(files)} lines in {os.fspath(out_dir)}")

@@ -12,6 +12,7 @@ test, one [[claim]] table each, parsed and checked against the experiment declar
     a = { row = "Post-local SGD, H=16", col = "cifar10 resnet20" }   # the group the claim
                                                # favours: a cell (row and column labels) of
                                                # the declaration's runs; col "" if omitted
+                                               # (time_to_suboptimality: a row, no col)
     b = { row = "Large batch (K·B = 2048)" }   # the group A is compared with
     cols = ["cifar10 resnet20", ...]           # instead of a.col and b.col: one test per column
     test = "greater"                           # TESTS
@@ -39,6 +40,9 @@ METRICS = {
     "best_test_accuracy": "accuracy",
     "training_seconds": "time",     # the whole training, to its last evaluation
     "time_to_accuracy": "time",     # to the target of the declaration (a to-target table)
+    "time_to_suboptimality": "time",   # to its figure's suboptimality target (Figure 6), each
+                                       # group a row at the LR of its columns that gets there
+                                       # first (the panel's grid search, suboptimality_series.py)
     "top_eigenvalue": "flatness",   # the largest Hessian eigenvalue of the training loss
     "hessian_trace": "flatness",    # the Hessian's trace (Hutchinson)
     "epsilon_sharpness": "flatness",   # Keskar et al.'s epsilon-sharpness, the scale's first
@@ -187,6 +191,9 @@ def _load_claim(c: dict, n: int, path, experiments) -> list:
     if metric == "time_to_accuracy" and (exp.phase != "to-target" or not exp.target_fraction):
         fail("metric", f"time_to_accuracy needs a target: {exp_id} declares none "
              "(target_fraction of a to-target time table)")
+    if metric == "time_to_suboptimality" and not any(p.plot == "suboptimality" for p in exp.panels):
+        fail("metric", f"time_to_suboptimality needs a target: {exp_id} has no plot = "
+             "\"suboptimality\" panel")
     needed = FLATNESS_ANALYSIS.get(metric)
     if needed and needed not in exp.analyses:
         fail("metric", f"{metric} is computed by the analysis {needed!r}, which {exp_id} does "
@@ -206,6 +213,9 @@ def _load_claim(c: dict, n: int, path, experiments) -> list:
             fail(g, 'required: { row = "...", col = "..." } (col optional)')
         if cols is not None and "col" in cell:
             fail(f"{g}.col", "not with cols (cols gives the column of both groups)")
+        if metric == "time_to_suboptimality" and (cols is not None or "col" in cell):
+            fail(f"{g}.col", "time_to_suboptimality compares rows: each at the best LR of its "
+                 "columns")
         groups[g] = cell
     cells = [(r.row, r.col) for r in exp.runs]
     out = []
@@ -213,7 +223,8 @@ def _load_claim(c: dict, n: int, path, experiments) -> list:
         a, b = (Cell(groups[g]["row"], col if col is not None else groups[g].get("col", ""))
                 for g in ("a", "b"))
         for g, cell in (("a", a), ("b", b)):
-            if (cell.row, cell.col) not in cells:
+            whole_row = metric == "time_to_suboptimality" and any(r == cell.row for r, _ in cells)
+            if (cell.row, cell.col) not in cells and not whole_row:
                 _no_such_cell(fail, g, cell, exp_id, cells, col is not None)
         if a == b:
             fail("b", f"the same cell as a ({a.label()})")

@@ -14,6 +14,7 @@ the maximum test accuracy over its metrics.jsonl evaluations.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import statistics
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import claim_statistics as stats_lib  # noqa: E402  (workflow/claim_statistics.py)
 import claims_report  # noqa: E402  (workflow/claims_report.py)
 import registry as registry_lib  # noqa: E402  (workflow/registry.py)
+import suboptimality_series  # noqa: E402  (workflow/suboptimality_series.py)
 import tables as tables_lib  # noqa: E402  (workflow/tables.py)
 import timing as timing_lib  # noqa: E402  (workflow/timing.py)
 from claim_declarations import FLATNESS_ANALYSIS, Cell, load_claims  # noqa: E402
@@ -46,9 +48,14 @@ class Setup:
     b: object = None              # RunVariant of group B
     target_base: object = None    # time_to_accuracy: the runs whose accuracy sets the target
     why_not: str = ""             # non-empty: not testable at this scale
+    grids: tuple = ()             # time_to_suboptimality: (A's, B's) runs, one per LR; a and
+                                  # b are the chosen ones once evaluated (their first before)
+    target: float | None = None   # time_to_suboptimality: the suboptimality to reach
 
     def variants(self) -> list:
-        """Every run the claim reads: its groups' and its target's."""
+        """Every run the claim reads: its groups' (every LR of a grid) and its target's."""
+        if self.grids:
+            return [v for grid in self.grids for v in grid]
         return [v for v in (self.a, self.b, self.target_base) if v is not None]
 
 
@@ -65,6 +72,8 @@ def _setup(reg, c) -> Setup:
     if st.state == "waiting":
         return Setup(c, why_not=f"{c.experiment} waits for: {', '.join(st.missing)}")
     cells = {(spec.row, spec.col): (v, missing) for spec, v, missing in st.cells}
+    if c.metric == "time_to_suboptimality":
+        return _grid_setup(reg, c, st)
     wanted = {"A": c.a, "B": c.b}
     if c.metric == "time_to_accuracy":
         wanted["the target's baseline"] = Cell(*st.experiment.baseline_cell(c.a.col))
@@ -89,6 +98,23 @@ def _setup(reg, c) -> Setup:
                 return Setup(c, why_not=f"{name} ({getattr(c, name.lower()).label()}): no "
                                         f"figure of this scale runs its {command} analysis")
     return Setup(c, st, found["A"], found["B"], found.get("the target's baseline"))
+
+
+def _grid_setup(reg, c, st) -> Setup:
+    """A time_to_suboptimality claim: each group is every run (LR) of its row."""
+    grids, waiting = [], []
+    for name, cell in (("A", c.a), ("B", c.b)):
+        row = [(v, m) for spec, v, m in st.cells if spec.row == cell.row]
+        if not row:
+            return Setup(c, why_not=f"{name} ({cell.label()}) is not run at this scale "
+                                    f"([select.{c.experiment}] of configs/scales/"
+                                    f"{reg.scale.name}.toml)")
+        waiting += [f"{name} ({cell.label()}) waits for: {', '.join(m)}" for v, m in row if v is None][:1]
+        grids.append(tuple(dict.fromkeys(v for v, _ in row if v is not None)))
+    if waiting:
+        return Setup(c, why_not="; ".join(waiting))
+    return Setup(c, st, grids[0][0], grids[1][0], grids=tuple(grids),
+                 target=reg.suboptimality_target(c.experiment))
 
 
 def analysis_command(claim) -> str:
@@ -231,10 +257,53 @@ def _curvature(metric, record, where) -> tuple:
     return float(value), basis
 
 
+def grid_group(setup, grid, files) -> tuple:
+    """(chosen variant, Group) of a time_to_suboptimality group: the LR of `grid` whose seeds
+    reach the target first (suboptimality_series.choose, as the figure draws it), its seeds'
+    times to the target, the seeds that never reach it named."""
+    results_dir, scale = files.runs_dir.parent.parent, files.runs_dir.parent.name
+    chosen, _ = suboptimality_series.choose(grid, results_dir, scale, files.seeds,
+                                            "time_seconds", setup.target)
+    summaries = files.summaries(chosen.variant)
+    diverged = [str(d) for d, x in summaries if x["status"] != "completed"]
+    values = [t for t in chosen.times.values() if math.isfinite(t)]
+    unreached = [str(registry_lib.run_dir(results_dir, scale, chosen.variant.name, s))
+                 for s, t in chosen.times.items() if not math.isfinite(t)]
+    ends = [chosen.curves[s][-1][0] for s, t in chosen.times.items() if not math.isfinite(t)]
+    return chosen.variant, Group(values, len(summaries), diverged, unreached,
+                                 f"modelled, LR {chosen.lr:g}"), ends
+
+
+def _censored(out, c, b_ends, target) -> Outcome:
+    """A speed-up claim whose B never reaches the target in any seed (at any LR) while A does
+    in all: B's times exceed its runs' ends, so the speed-up computed with those ends is a
+    lower bound. Reproduced when even that bound's interval clears the ratio; else
+    inconclusive (B's true times are unknown)."""
+    b = out.b
+    bound = Outcome(out.setup, out.a, Group(b_ends, b.seeds, b.diverged, [], b.basis))
+    _verdict(bound, c, "")
+    out.estimate, out.interval = bound.estimate, bound.interval
+    said = (f"B never reached suboptimality {target:g} in its runs ({len(b.unreached)} of "
+            f"{b.seeds} seeds): its times are taken at its runs' end, so the effect and its "
+            "interval are lower bounds")
+    if bound.verdict == stats_lib.REPRODUCED:
+        out.verdict, out.reason = stats_lib.REPRODUCED, said
+    else:
+        out.verdict, out.reason = stats_lib.INCONCLUSIVE, said + " that do not clear the ratio"
+    return out
+
+
 def evaluate(setup: Setup, files) -> Outcome:
     """The effect, interval and verdict of one testable claim."""
     c = setup.claim
     target = None
+    if c.metric == "time_to_suboptimality":
+        (va, a, _), (vb, b, b_ends) = (grid_group(setup, g, files) for g in setup.grids)
+        out = Outcome(dataclasses.replace(setup, a=va, b=vb), a, b)
+        if c.test == "ratio_at_least" and b.unreached and not b.values and b_ends \
+                and not a.unreached:
+            return _censored(out, c, b_ends, setup.target)
+        return _verdict(out, c, f"suboptimality {setup.target:g}")
     if c.metric == "time_to_accuracy":
         target = tables_lib.TimeMetric(setup.status.experiment, setup.status.cells,
                                        files).target(c.a.col)
@@ -243,6 +312,12 @@ def evaluate(setup: Setup, files) -> Outcome:
     if c.metric == "time_to_accuracy" and target is None:
         out.verdict, out.reason = stats_lib.INCONCLUSIVE, "no target: its baseline did not complete"
         return out
+    return _verdict(out, c, f"{100 * target:.2f} %" if target is not None else "")
+
+
+def _verdict(out, c, target_text) -> Outcome:
+    """The estimate, interval and verdict of an Outcome whose groups are read."""
+    a, b = out.a, out.b
     if c.kind == "flatness" and any(not x > 0 for x in a.values + b.values):
         out.verdict = stats_lib.INCONCLUSIVE
         out.reason = (f"a {c.metric} of at most 0 (A: {', '.join(f'{x:g}' for x in a.values)}; "
@@ -252,7 +327,7 @@ def evaluate(setup: Setup, files) -> Outcome:
         out.estimate = (b.center(c.kind) / a.center(c.kind) if c.kind in RATIO_KINDS
                         else a.center("accuracy") - b.center("accuracy"))
     unreached = [f"{name}: {len(g.unreached)} of {g.seeds} seeds never reached the target "
-                 f"{100 * target:.2f} % (their times are unknown)"
+                 f"{target_text} (their times are unknown)"
                  for name, g in (("A", a), ("B", b)) if g.unreached]
     few = [f"{name}: {len(g.values)} completed seed{'s' * (len(g.values) != 1)}"
            for name, g in (("A", a), ("B", b))

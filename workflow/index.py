@@ -25,7 +25,9 @@ PANEL_WHAT = {"curves": "{y} vs {x}", "bars": "best test accuracy per run (bars)
               "lines": "{y} vs {x}",
               "hessian": "Hessian {y} vs {x}, mean over seeds",
               "interpolation": "{y} vs {x} on the line between two minima, mean over seed pairs",
-              "sharpness": "{y} vs {x} along filter-normalised directions, mean over seeds"}
+              "sharpness": "{y} vs {x} along filter-normalised directions, mean over seeds",
+              "suboptimality": "{y} vs {x}, each cell at the LR of its grid that first reaches "
+                               "the target (the choices: lines.json beside the series), mean over seeds"}
 
 
 def _md(text: str) -> str:

@@ -29,6 +29,7 @@ from experiment_registry.analyses import (  # noqa: F401
     analysis_prefix)
 from experiment_registry.benchmarks import BENCHMARK_COMMANDS, Benchmark  # noqa: F401
 from experiment_registry.common import RegistryError, toml_value  # noqa: F401
+from experiment_registry.generated_data import GENERATED_DATA, GENERATED_FILES, generated_files  # noqa: F401
 from experiment_registry.declarations import (  # noqa: F401
     KINDS, METRICS, PHASES, TAGS, TIME_METRICS, Experiment, PaperValue, load_experiment,
     load_experiments)

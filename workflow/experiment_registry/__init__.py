@@ -9,6 +9,7 @@ registry, or run it). One concept per module:
     benchmarks.py      [benchmark] of a declaration -> Benchmark
     declarations.py    configs/experiments/<id>.toml -> Experiment
     scales.py          configs/scales/<scale>.toml -> Scale
+    generated_data.py  datasets the workflow makes (the LIBSVM stand-in for w8a)
     variants.py        a RunSpec at a Scale -> RunVariant (its name and trainer overrides)
     readiness.py       what a run or experiment still waits for -> Status
     scale_registry.py  every experiment at one scale -> ScaleRegistry (build)

@@ -60,9 +60,10 @@ from .common import is_int, is_num, req
 # A figure's `analyses` entry -> the localsgd-analyze subcommand that computes it.
 ANALYSIS_COMMANDS = {"hessian-spectrum": "hessian", "interpolation": "interpolate",
                      "sharpness": "sharpness"}
-# A panel's plot -> the analysis (of the declaration's `analyses`) it draws.
+# A panel's plot -> the analysis (of the declaration's `analyses`) it draws. "suboptimality"
+# reads the runs' own records (suboptimality_series.py): no job of localsgd-analyze.
 PLOT_ANALYSIS = {"hessian": "hessian-spectrum", "interpolation": "interpolation",
-                 "sharpness": "sharpness"}
+                 "sharpness": "sharpness", "suboptimality": "suboptimality"}
 # What each subcommand writes after its PREFIX (the workflow always computes the density).
 COMMAND_OUTPUTS = {
     "hessian": (".jsonl", ".csv", ".eigenvalues.jsonl", ".density.csv", ".density.jsonl"),

@@ -15,6 +15,13 @@ Analysis panels (y, and x where it has a choice):
     plot = "sharpness"        # "sharpness"
     y = "mean_train_loss" | "mean_train_accuracy"   # over filter-normalised directions,
                               # x = "alpha", one line per row
+    plot = "suboptimality"    # "suboptimality": the convex runs' f(x) - f* (Figure 6), each
+    target = 0.005            # cell (row) at the LR of its runs (lr_factor) that first reaches
+                              # the target (suboptimality_series.py); required
+    y = "suboptimality"       # against x = "time_seconds" (modelled time: Figure 6's units),
+                              # "epoch", "samples" or "sync_rounds", one line per row
+      | "speedup"             # x = "workers": time to target of the K = 1 cell over that of
+                              # each K, one line per H (local_steps)
 """
 from __future__ import annotations
 
@@ -22,11 +29,11 @@ import re
 from dataclasses import dataclass
 
 from .analyses import PLOT_ANALYSIS
-from .common import RegistryError, req
+from .common import RegistryError, is_num, req
 
 # lines: fields of a [benchmark]'s records (figure 5); hessian, interpolation, sharpness: an
-# analysis of the runs' saved models (analyses.py).
-PLOTS = ("curves", "bars", "lines", "hessian", "interpolation", "sharpness")
+# analysis of the runs' saved models (analyses.py); suboptimality: the convex runs' records.
+PLOTS = ("curves", "bars", "lines", "hessian", "interpolation", "sharpness", "suboptimality")
 CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "time_seconds", "sync_rounds", "samples")
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
 # x of a plot with one point per row: a numeric key of the row's runs (RunSpec).
@@ -44,11 +51,13 @@ ANALYSIS_AXES = {
                 "top_eigenvalue": RUN_X, "trace": RUN_X},
     "interpolation": {y: ("alpha",) for y in INTERPOLATION_Y},
     "sharpness": {"mean_train_loss": ("alpha",), "mean_train_accuracy": ("alpha",)},
+    "suboptimality": {"suboptimality": ("time_seconds", "epoch", "samples", "sync_rounds"),
+                      "speedup": ("workers",)},
 }
 ANALYSIS_DEFAULT_Y = {"hessian": "eigenvalue", "interpolation": ["train_loss", "test_loss"],
-                      "sharpness": "mean_train_loss"}
+                      "sharpness": "mean_train_loss", "suboptimality": "suboptimality"}
 PANEL_KEYS = {"suffix", "plot", "x", "y", "log", "title", "xlabel", "ylabel", "select", "from",
-              "to", "label"}
+              "to", "label", "target"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Panel:
     fields: tuple = ()   # interpolation: the y fields, one line each (y is them joined)
     ends: tuple = ()     # interpolation: (from row, to row)
     label: str = ""      # hessian over a run key (x in RUN_X): the one line's label
+    target: float = 0.0  # suboptimality: the f(x) - f* each cell's LR is chosen to reach first
 
     def point_label(self, variant) -> str:
         """A bars-over-x panel's label of a run: LINE@X, the algorithm's line at the run's x
@@ -135,6 +145,11 @@ def load_panels(d, path, rows=()) -> tuple:
             x = p.get("x", "")
         req("label" not in p or (plot == "hessian" and x in RUN_X), path,
             f"{where}: label names the one line of a plot hessian over {', '.join(RUN_X)}")
+        target = p.get("target", 0.0)
+        req((plot == "suboptimality") == ("target" in p) and is_num(target) and target >= 0,
+            path, f"{where}: target (a suboptimality > 0) is required for plot suboptimality, "
+            "and only there")
+        req(plot != "suboptimality" or target > 0, path, f"{where}: target must be > 0")
         for k in ("title", "xlabel", "ylabel", "select"):
             req(isinstance(p.get(k, ""), str), path, f"{where}: {k} must be a string")
         try:
@@ -144,7 +159,7 @@ def load_panels(d, path, rows=()) -> tuple:
         panels.append(Panel(suffix=suffix, plot=plot, x=x, y=y, title=p.get("title", ""),
                             xlabel=p.get("xlabel", ""), ylabel=p.get("ylabel", ""),
                             select=p.get("select", ""), log=p.get("log", ""), fields=fields,
-                            ends=ends, label=p.get("label", "")))
+                            ends=ends, label=p.get("label", ""), target=float(target)))
     suffixes = [q.suffix for q in panels]
     req(len(set(suffixes)) == len(suffixes), path, "two panels share a suffix")
     req(len(panels) <= 1 or "" not in suffixes, path,

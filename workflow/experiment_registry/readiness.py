@@ -29,12 +29,16 @@ WORKFLOW_CAPABILITIES = frozenset({"localsgd-analyze", *BENCHMARK_COMMANDS.value
                                    "intra-node"})
 # The declarations' model names per architecture the trainer describes (model.arch): the
 # CIFAR ResNet family, depth 6n+2 (a scale's models.<name>.overrides set model.depth).
-MODEL_NAMES = {"resnet": ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")}
+MODEL_NAMES = {"resnet": ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110"),
+               "logistic-regression": ("logreg",)}
+# The declarations' dataset roles that a dataset the trainer describes (data.dataset) can be:
+# w8a is a LIBSVM file (on disk at paper scale, made by the workflow at small scale).
+DATASET_ROLES = {"libsvm": ("w8a",)}
 # Analyses of a figure's `analyses` list that localsgd-analyze draws: curves, bars, lines, and
 # the analyses of the runs' saved models (ANALYSIS_COMMANDS: hessian, interpolate, sharpness).
 # A figure naming any other analysis waits for it.
 FIGURE_ANALYSES = frozenset({"learning-curves", "learning-curves-vs-time", "accuracy-vs-h",
-                             "benchmark-lines", *ANALYSIS_COMMANDS})
+                             "benchmark-lines", "suboptimality", *ANALYSIS_COMMANDS})
 # Analyses of a table's `analyses` list that workflow/tables.py computes.
 TABLE_ANALYSES = frozenset({"time-to-accuracy", "phase-timing"})
 
@@ -43,7 +47,8 @@ def capabilities(desc=None) -> frozenset:
     """Everything a declaration may need that the trainer and the workflow can do today."""
     desc = description(desc)
     models = {name for arch in desc.models for name in MODEL_NAMES.get(arch, ())}
-    return desc.capabilities() | models | WORKFLOW_CAPABILITIES
+    roles = {role for ds in desc.datasets for role in DATASET_ROLES.get(ds, ())}
+    return desc.capabilities() | models | roles | WORKFLOW_CAPABILITIES
 
 
 def missing_model_data(needs, model, dataset, scale: Scale, known: frozenset) -> list:
@@ -52,8 +57,8 @@ def missing_model_data(needs, model, dataset, scale: Scale, known: frozenset) ->
     missing = [c for c in needs if c not in known]
     if dataset in known and dataset not in scale.datasets:
         missing.append(f"dataset role {dataset} mapped by scale {scale.name}")
-    elif dataset in scale.datasets and scale.datasets[dataset][0] not in known:
-        missing.append(scale.datasets[dataset][0])
+    elif dataset in scale.datasets and scale.datasets[dataset].name not in known:
+        missing.append(scale.datasets[dataset].name)
     if model in known and model not in scale.models:
         missing.append(f"model {model} mapped by scale {scale.name}")
     return missing

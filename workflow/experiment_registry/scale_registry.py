@@ -67,7 +67,7 @@ class ScaleRegistry:
         """The AnalysisJobs whose outputs a figure target (e.g. figure4a) draws: one per row,
         or the one interpolation between its two rows; none for curves, bars, lines."""
         exp_id, panel = self.panel(target)
-        if not panel.analysis:
+        if panel.analysis not in ANALYSIS_COMMANDS:   # curves, bars, lines; the runs' records
             return []
         command = ANALYSIS_COMMANDS[panel.analysis]
         cells = self.panel_cells(exp_id, panel)
@@ -92,6 +92,18 @@ class ScaleRegistry:
             if (j.command, j.name) == (command, name):
                 return j
         raise KeyError(f"{command}/{name}")
+
+    def panel_target(self, target) -> float:
+        """The suboptimality a plot = "suboptimality" panel's cells reach: the scale's
+        [targets] entry for its figure, else the panel's own."""
+        exp_id, panel = self.panel(target)
+        return float((self.scale.targets or {}).get(exp_id, panel.target))
+
+    def suboptimality_target(self, exp_id) -> float:
+        """The target of a figure's plot = "suboptimality" panels (its first one's, or the
+        scale's [targets] entry): what a time_to_suboptimality claim races to."""
+        panel = next(p for p in self.experiments[exp_id].panels if p.plot == "suboptimality")
+        return self.panel_target(exp_id + panel.suffix)
 
     def tables(self) -> list:
         """Ids of the tables that can be built at this scale (ready or partial)."""
@@ -219,6 +231,9 @@ def build(configs_dir, scale_name, desc=None) -> ScaleRegistry:
         unknown = [e for e in scale.experiments if e not in exps]
         req(not unknown, scale.path, f"experiments {unknown} are not declared")
     _check_select(scale, exps)
+    for exp_id in scale.targets or {}:
+        req(exp_id in exps and any(p.plot == "suboptimality" for p in exps[exp_id].panels),
+            scale.path, f"targets.{exp_id}: not a declared figure with a plot = \"suboptimality\" panel")
     known = capabilities(desc)
     statuses, variants = {}, {}
     for e in exps.values():

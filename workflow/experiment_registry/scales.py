@@ -10,10 +10,21 @@ report measured times; the others simulate their workers in one process.
 Every override key ([trainer], datasets.<role>.overrides, models.<model>.overrides) must be a
 key of the trainer's description; its value is the trainer's to check.
 
+A model of another kind than the scale's base config describes (logistic regression beside the
+ResNets) names its own file, `models.<model>.base_config`; its runs start from that file and
+take its overrides but none of [trainer], which adapts the scale's base config (its sizes, its
+model's compute calibration). `models.<model>.epochs` and `.lr` replace the scale's for it.
+
+A dataset role the workflow makes from data on the machine names its maker,
+`datasets.<role>.generated = "<maker>"` (generated_data.py: e.g. the LIBSVM stand-in for w8a);
+its runs read the files rule generated_data writes under results/<scale>/data/<maker>/.
+
 A scale can `extends = "<other scale>"`: it starts from that scale's file and replaces its
 top-level keys (a tier: small-full is small with every declaration). `[select.<experiment>]`
 keeps only the runs of that experiment whose declared values are listed, e.g. Table 1's grid
 cut to `workers = [1, 4, 16]` and `local_steps = [1, 4, 16]` (mini-batch runs have H = 1).
+`[targets]` replaces the suboptimality target of a figure's plot = "suboptimality" panels
+(panels.py) where the scale's runs are too short for the declared one (the smoke scale's).
 
 The [analysis] table sizes the localsgd-analyze jobs of Figures 4, 13 and 14 (Hessian,
 interpolation, sharpness of the trained models; its keys are in analyses.py); a scale without
@@ -29,13 +40,33 @@ from pathlib import Path
 
 from .analyses import AnalysisSettings, load_analysis_settings
 from .common import RegistryError, description, is_int, is_num, load_toml, req, toml_value
+from .generated_data import GENERATED_DATA
 
 OVERRIDE_KEY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 SCALE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")   # the Snakefile's {scale} wildcard
 SCALE_KEYS = {"name", "description", "base_config", "seeds", "local_batch_factor", "epochs",
               "lr", "experiments", "trainer", "datasets", "models", "paths_file",
-              "paths_example", "mpi_workers", "analysis", "extends", "select"}
+              "paths_example", "mpi_workers", "analysis", "extends", "select", "targets"}
 SELECT_KEYS = ("workers", "local_batch", "local_steps", "block_size", "block_steps")
+MODEL_KEYS = {"overrides", "epochs", "lr", "base_config"}
+DATASET_KEYS = {"name", "overrides", "path_key", "generated"}
+
+
+@dataclass(frozen=True)
+class ModelMapping:
+    """How a scale runs one model: its overrides, and what it replaces of the scale's."""
+    overrides: tuple            # (("section.key", value), ...)
+    epochs: float | None = None   # run.epochs instead of the scale's
+    lr: float | None = None       # optimizer.lr (before lr_factor) instead of the scale's
+    base_config: Path | None = None   # its own base config: none of the scale's [trainer]
+
+
+@dataclass(frozen=True)
+class DatasetMapping:
+    """What a dataset role is at a scale: the trainer's dataset and the overrides that load it."""
+    name: str
+    overrides: tuple
+    generated: str = ""         # the maker of its files (generated_data.py), "" if on disk
 
 
 @dataclass(frozen=True)
@@ -50,11 +81,12 @@ class Scale:
     lr: float
     experiments: tuple | None   # None = all
     trainer: tuple              # (("section.key", value), ...) for every run
-    datasets: dict              # role -> (name, overrides tuple)
-    models: dict                # model -> (overrides tuple, epochs or None)
+    datasets: dict              # role -> DatasetMapping
+    models: dict                # model -> ModelMapping
     mpi_workers: tuple = ()     # runs with these K train as K MPI ranks (rule train_mpi)
     analysis: AnalysisSettings | None = None   # [analysis]: sizes of the analysis jobs
     select: dict = None        # experiment -> ((run key, allowed values), ...)
+    targets: dict = None       # figure id -> the suboptimality its panels reach ([targets])
 
     def selects(self, exp_id, spec) -> bool:
         """Whether the run `spec` of experiment `exp_id` is run at this scale ([select])."""
@@ -147,27 +179,47 @@ def load_scale(configs_dir, name, desc=None) -> Scale:
     for role, m in d.get("datasets", {}).items():
         req(isinstance(m, dict) and isinstance(m.get("name"), str), path,
             f"datasets.{role}: needs name = <dataset>")
+        unknown = sorted(set(m) - DATASET_KEYS)
+        req(not unknown, path, f"datasets.{role}: unknown keys {unknown}")
         ov = dict(m.get("overrides", {}))
         if "path_key" in m:
             req(m["path_key"] in paths, path,
                 f"datasets.{role}: path_key {m['path_key']!r} not in the paths file")
             ov["data.path"] = paths[m["path_key"]]
-        datasets[role] = (m["name"], _overrides(ov, path, f"datasets.{role}.overrides", desc))
+        made = m.get("generated", "")
+        req(made == "" or made in GENERATED_DATA, path, f"datasets.{role}: generated = {made!r} "
+            f"is not a maker of the workflow ({', '.join(sorted(GENERATED_DATA))})")
+        req(not (made and "data.path" in ov), path,
+            f"datasets.{role}: generated data has its path from the workflow; no data.path")
+        datasets[role] = DatasetMapping(m["name"], _overrides(ov, path, f"datasets.{role}.overrides",
+                                                             desc), made)
     models = {}
     for model, m in d.get("models", {}).items():
         req(isinstance(m, dict), path, f"models.{model} must be a table")
-        ep = m.get("epochs")
-        req(ep is None or (is_num(ep) and ep > 0), path, f"models.{model}.epochs: a number > 0")
-        models[model] = (_overrides(m.get("overrides", {}), path, f"models.{model}.overrides",
-                                    desc), ep)
+        unknown = sorted(set(m) - MODEL_KEYS)
+        req(not unknown, path, f"models.{model}: unknown keys {unknown}")
+        for k in ("epochs", "lr"):
+            req(m.get(k) is None or (is_num(m[k]) and m[k] > 0), path,
+                f"models.{model}.{k}: a number > 0")
+        own = None
+        if "base_config" in m:
+            own = (path.parent / str(m["base_config"])).resolve()
+            req(isinstance(m["base_config"], str) and own.is_file(), path,
+                f"models.{model}.base_config {m['base_config']!r} not found")
+        models[model] = ModelMapping(
+            _overrides(m.get("overrides", {}), path, f"models.{model}.overrides", desc),
+            epochs=m.get("epochs"), lr=m.get("lr"), base_config=own)
     select = _select(d.get("select", {}), path)
+    targets = d.get("targets", {})
+    req(isinstance(targets, dict) and all(is_num(v) and v > 0 for v in targets.values()), path,
+        "targets: a table of figure ids and suboptimality targets > 0, e.g. { figure6 = 0.1 }")
     return Scale(name=name, path=path, description=d.get("description", ""), base_config=base,
                  seeds=tuple(seeds), local_batch_factor=float(d["local_batch_factor"]),
                  epochs=float(d["epochs"]), lr=float(d["lr"]),
                  experiments=tuple(exps) if exps is not None else None,
                  trainer=_overrides(d.get("trainer", {}), path, "trainer", desc),
                  datasets=datasets, models=models, mpi_workers=tuple(mpi),
-                 analysis=load_analysis_settings(d, path), select=select)
+                 analysis=load_analysis_settings(d, path), select=select, targets=targets)
 
 
 def scale_names(configs_dir) -> list:

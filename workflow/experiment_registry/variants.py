@@ -38,22 +38,26 @@ class RunVariant:
     ranks: int = 0      # MPI ranks, one worker each (0: the workers are simulated in one process)
     kind_keys: tuple = ()   # the algorithm.* keys only its kind uses (the trainer's description)
     start_from: str = ""    # the variant whose model.pt (same seed) it starts from: run.init_from
+    data_maker: str = ""    # its dataset's maker (generated_data.py): data.path set per job
 
     def takes(self, key: str) -> bool:
         """Whether its kind uses the trainer key `key`, e.g. algorithm.block_steps."""
         return key in self.kind_keys
 
-    def set_args(self, seed=None, init_from=None) -> list:
-        """--set arguments; init_from: the path of the start_from run's model.pt (same seed)."""
+    def set_args(self, seed=None, init_from=None, data_path=None) -> list:
+        """--set arguments; init_from: the path of the start_from run's model.pt (same seed);
+        data_path: where its generated dataset was written (data_maker's first file)."""
         pairs = list(self.overrides)
         if seed is not None:
             pairs.append(("run.seed", int(seed)))
         if init_from:
             pairs.append(("run.init_from", str(init_from)))
+        if data_path:
+            pairs.append(("data.path", str(data_path)))
         return [f"{k}={toml_value(v)}" for k, v in pairs]
 
-    def set_command_line(self, seed=None, init_from=None) -> str:
-        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed, init_from))
+    def set_command_line(self, seed=None, init_from=None, data_path=None) -> str:
+        return " ".join(f"--set {shlex.quote(a)}" for a in self.set_args(seed, init_from, data_path))
 
 
 def run_dir(results_dir, scale: str, variant: str, seed: int) -> Path:
@@ -81,17 +85,17 @@ def option_tag(key, value) -> str:
 
 
 def model_and_data(model, dataset, scale: Scale) -> tuple:
-    """(name parts, overrides) of a model on a dataset role at a scale, its trainer overrides
-    first: what a run and a benchmark of that model share."""
-    ds_name, ds_over = scale.datasets[dataset]
-    model_over, _ = scale.models[model]
-    parts, over = [], list(scale.trainer)
-    if ds_over:
-        parts.append(ds_name)
-        over += ds_over
-    if model_over:
+    """(name parts, overrides) of a model on a dataset role at a scale, the scale's [trainer]
+    overrides first (unless the model has a base config of its own), then the dataset's, then
+    the model's: what a run and a benchmark of that model share."""
+    ds, m = scale.datasets[dataset], scale.models[model]
+    parts, over = [], [] if m.base_config else list(scale.trainer)
+    if ds.overrides or ds.generated:
+        parts.append(ds.name)
+        over += ds.overrides
+    if m.overrides or m.base_config:
         parts.append(model)
-        over += model_over
+        over += m.overrides
     return parts, over
 
 
@@ -112,7 +116,8 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     `desc`: the trainer's description (default: the committed one)."""
     desc = description(desc)
     req(spec.algorithm in desc.algorithms, desc.path, f"no algorithm {spec.algorithm!r}")
-    _, model_epochs = scale.models[spec.model]
+    mapping = scale.models[spec.model]
+    model_epochs = mapping.epochs
     B = max(1, round(spec.local_batch * scale.local_batch_factor))
     parts, over = model_and_data(spec.model, spec.dataset, scale)
     kind_keys = [k for k in ("local_steps", "block_size", "block_steps")
@@ -141,8 +146,8 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if spec.epochs_factor != 1.0 or model_epochs is not None:
         parts.append(f"e{fmt_num(epochs)}")
     over.append(("run.epochs", float(epochs)))
-    lr = round(scale.lr * spec.lr_factor, 8)
-    if spec.lr_factor != 1.0:
+    lr = round((mapping.lr or scale.lr) * spec.lr_factor, 8)
+    if spec.lr_factor != 1.0 or mapping.lr is not None:
         parts.append(f"lr{fmt_num(lr)}")
     over.append(("optimizer.lr", lr))
     if spec.warmup_fraction is not None:
@@ -163,8 +168,10 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if ranks:  # a distributed run is another run: its times are measured, not modelled
         parts.append(MPI_SUFFIX)
         over.append(("comm.backend", "mpi"))
-    return RunVariant(name="-".join(parts), base_config=scale.base_config, overrides=tuple(over),
+    return RunVariant(name="-".join(parts), base_config=mapping.base_config or scale.base_config,
+                      overrides=tuple(over),
                       kind=spec.algorithm, workers=spec.workers, local_batch=B,
                       local_steps=spec.local_steps, block_size=spec.block_size,
                       block_steps=spec.block_steps, ranks=ranks,
-                      kind_keys=desc.algorithms[spec.algorithm].keys, start_from=start)
+                      kind_keys=desc.algorithms[spec.algorithm].keys, start_from=start,
+                      data_maker=scale.datasets[spec.dataset].generated)
