@@ -843,7 +843,8 @@ rule claims:
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         claims_code=os.path.join(WORKFLOW_CODE, "claims.py"),
         claims_parts=[os.path.join(WORKFLOW_CODE, f) for f in
-                      ("claim_declarations.py", "claim_statistics.py", "claims_report.py")],
+                      ("claim_declarations.py", "claim_statistics.py", "claims_report.py",
+                       "suboptimality_series.py")],
         tables_code=os.path.join(WORKFLOW_CODE, "tables.py"),
         timing_code=os.path.join(WORKFLOW_CODE, "timing.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),

@@ -22,7 +22,7 @@ void evaluate(const std::vector<std::string>& args, std::ostream& log) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"curves",
-       "  curves --out PREFIX [--x epoch|wall_seconds|modelled_seconds|time_seconds|sync_rounds|samples]\n"
+       "  curves --out PREFIX [--x epoch|step|wall_seconds|modelled_seconds|time_seconds|sync_rounds|samples]\n"
        "      [--y test_accuracy|train_loss|test_loss|train_accuracy] [--title T] [--xlabel L] [--ylabel L]\n"
        "      [--gnuplot PROGRAM] LABEL=RUN_DIR[,RUN_DIR...]...\n"
        "    y averaged over a label's runs (seeds) record by record, band = +-1 sample std.\n",

@@ -29,6 +29,7 @@ void warn_if_short(const std::string& label, const RunCurve& run, std::ostream& 
 std::string describe_field(const std::string& field) {
   static const std::map<std::string, std::string> names = {
       {"epoch", "epoch"},
+      {"step", "update steps"},
       {"wall_seconds", "wall-clock time (s)"},
       {"modelled_seconds", "modelled time (s)"},
       {"sync_rounds", "synchronisation rounds"},

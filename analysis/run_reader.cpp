@@ -32,7 +32,7 @@ std::map<double, double> read_timing_field(const std::string& dir, const std::st
 }  // namespace
 
 const std::vector<std::string>& x_fields() {
-  static const std::vector<std::string> fields = {"epoch", "wall_seconds", "modelled_seconds",
+  static const std::vector<std::string> fields = {"epoch", "step", "wall_seconds", "modelled_seconds",
                                                   "time_seconds", "sync_rounds", "samples"};
   return fields;
 }

@@ -60,7 +60,7 @@ foreach(file data/dataset data/augment data/file_bytes data/libsvm data/data_kin
 endforeach()
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 localsgd_sources(LOCALSGD_FUZZ_CONFIG_SOURCES config algo schedule optim)
-foreach(file comm/comm_meter comm/communicator comm/mixing_matrix comm/ring_order comm/worker_groups
+foreach(file comm/comm_meter comm/communicator comm/mixing_matrix comm/ring_order comm/straggler_clocks comm/worker_groups
              models/model_registry models/resnet models/densenet models/logistic_regression models/parameter_layout
              util/json_record)
   list(APPEND LOCALSGD_FUZZ_CONFIG_SOURCES ${LOCALSGD_ROOT}/trainer/${file}.cpp)

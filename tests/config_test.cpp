@@ -61,6 +61,8 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   EXPECT_EQ(a.comm.compute_step_seconds, b.comm.compute_step_seconds);
   EXPECT_EQ(a.comm.compute_sample_seconds, b.comm.compute_sample_seconds);
   EXPECT_EQ(a.comm.allreduce_cost, b.comm.allreduce_cost);
+  EXPECT_EQ(a.comm.straggler_probability, b.comm.straggler_probability);
+  EXPECT_EQ(a.comm.straggler_seconds, b.comm.straggler_seconds);
 }
 
 const char* const kFullConfig = R"([run]
@@ -118,6 +120,8 @@ collective_timeout = 45
 compute_step_seconds = 0.003
 compute_sample_seconds = 2e-4
 allreduce_cost = "flat"
+straggler_probability = 0.1
+straggler_seconds = 2.5
 )";
 
 TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
@@ -129,7 +133,7 @@ TEST(ConfigLoad, FullConfigLoadsAllFieldsAsWritten) {
   expected.algorithm = {"postlocal", 8, 64, 4, 0, 1, 1.5, "average", "reset"};
   expected.optimizer = {0.2, 256, "sqrt", 0.8, false, 5e-4, true, false};
   expected.schedule = {1.0, 0.05, {0.3, 0.6, 0.9}, 0.2};
-  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45, 0.003, 2e-4, "flat"};
+  expected.comm = {"simulated", 0.5, 1e-4, 1e9, 2e-6, 2e10, 45, 0.003, 2e-4, "flat", 0.1, 2.5};
   expect_same(c, expected);
 }
 

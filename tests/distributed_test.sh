@@ -55,6 +55,9 @@ compare dpsgd-after-step algorithm.kind=dpsgd algorithm.topology=complete algori
 compare lars algorithm.kind=postlocal algorithm.local_steps=2 algorithm.switch_epoch=0.25 optimizer.lars_coefficient=0.02
 compare noise algorithm.kind=minibatch optimizer.noise_eta=0.001 optimizer.noise_gamma=0.55
 compare batch-schedule algorithm.kind=minibatch schedule.batch_factor=2 schedule.batch_switch_epoch=0.5
+# Stragglers: every rank computes every worker's clock from the same draws, so the recorded
+# straggler_seconds are the simulated run's; the ranks also sleep their own 2 ms delays.
+compare stragglers algorithm.kind=local algorithm.local_steps=2 comm.straggler_probability=0.3 comm.straggler_seconds=0.002
 compare gu-regime algorithm.kind=local algorithm.local_steps=2 data.sampling=\"with-replacement\" data.label_noise=0.1 data.bn_recompute_batches=2
 
 # A LIBSVM pair of 6 features (w = (1, -1, 0.5, 0, 2, -0.5) with label noise) for the convex task.

@@ -188,7 +188,10 @@ check "csv has a header and one line per run (4)" \
 #          130 x 3 seeds = 390 (section 4's fakes are small's, not small-full's); and figure6's
 #          convex runs, each at 3 LRs: (a) K=16 x 3 B_loc x 2 H = 6 cells, (b) B_loc=16 at
 #          K=2, 4, 8, 16 x H=1, 4, 16 = 12 (K=16 H=1 and 16 are (a)'s) and K=1: 17 cells x 3
-#          LRs x 3 seeds = 153, 543 in all (and 1 generated_data job, the LIBSVM stand-in).
+#          LRs x 3 seeds = 153, 543; figure9's local H=2 and mini-batch B = 256/4 at K=32 (its
+#          K=16 runs are table1's and figure2's, its K=32 mini-batch B = 128/4 table11's) 2 x 3
+#          = 6; figure19's straggler rows (H^b = 1, 16) 2 x 3 = 6: 555 in all (and 1
+#          generated_data job, the LIBSVM stand-in).
 #   smoke: table2 (2 batches x {mini-batch, post-local}) 4 + table3 2 new (K=2; H=32)
 #          + figure1 2 new (K=16 B=4x8; local H=4) + figure7 3 new (local H=2, 8, 16)
 #          + figure14 1 new (post-local H=4; figures 4 and 13 reuse table2/3's runs)
@@ -203,13 +206,15 @@ check "csv has a header and one line per run (4)" \
 #          50,000 images) and figure3's K=32 mini-batch and post-local runs, table11's at
 #          small-full but CIFAR-100 there at this scale (2) = 90, and small-full's 37 of the
 #          sign, noise, warm-up and companion declarations and its 10 of table2's batch schedule
-#          and table22 = 137 x 3 seeds = 411; figure6's 153 as small-full's = 564.
+#          and table22 = 137 x 3 seeds = 411; figure6's 153, figure9's 6 and figure19's straggler
+#          rows' 6 as small-full's = 576.
 #   Figures 4, 13 and 14 add no run at small-full and paper: their K=16 mini-batch, K=2 mini-batch
 #   and post-local H=4, 16, 32 runs are table1's and table3's.
 # Figure jobs (one per [[panels]] drawing of a ready or partial figure), hard-coded from the
 # declarations: small-full and paper: figure1 a,b + figure2 a,b + figure3 a,b + figure4 a,b
 # + figure5 + figure7 a,b,c + figure10 a,b + figure11 a,b + figure12 + figure13 + figure14 a,b,c
-# + figure19 a,b,c (d, the stragglers, waits) + figure6 a,b = 2+2+2+2+1+3+2+2+1+1+3+3+2 = 26;
+# + figure19 a,b,c,d + figure6 a,b + figure9 a,b
+# = 2+2+2+2+1+3+2+2+1+1+3+4+2+2 = 29;
 # smoke: figure1, figure4, figure5, figure6, figure7, figure13 and figure14 are at that scale:
 # 2+2+1+2+3+1+3 = 14.
 # Analysis jobs of the saved models, the same at small-full, smoke and paper, one per
@@ -217,13 +222,13 @@ check "csv has a header and one line per run (4)" \
 # one interpolation (figure4's two rows), sharpness per row of figure13 (3); and one
 # analysis_series job per analysis panel (4a, 4b, 13, 14a, 14b, 14c) and per panel of the
 # convex runs' records (6a, 6b) = 8.
-declare -A expected_jobs=([small]=36 [small-full]=543 [smoke]=25 [paper]=564)
+declare -A expected_jobs=([small]=36 [small-full]=555 [smoke]=25 [paper]=576)
 declare -A expected_mpi_jobs=([small]=0 [small-full]=0 [smoke]=1 [paper]=0)
 # Benchmark jobs: table6's ResNet-20 (its other models wait) and table7's, at every scale; and
 # figure5's intra-node ping-pong, an MPI job (inter-node waits).
 declare -A expected_bench_jobs=([small]=0 [small-full]=2 [smoke]=2 [paper]=2)
 declare -A expected_bench_mpi_jobs=([small]=0 [small-full]=1 [smoke]=1 [paper]=1)
-declare -A expected_figures=([small]=8 [small-full]=26 [smoke]=14 [paper]=26)
+declare -A expected_figures=([small]=8 [small-full]=29 [smoke]=14 [paper]=29)
 declare -A expected_analysis_jobs=([analysis_hessian]=4 [analysis_interpolate]=1
                                    [analysis_sharpness]=3 [analysis_series]=8)
 declare -A expected_small_analysis_jobs=([analysis_hessian]=2 [analysis_interpolate]=1
@@ -273,7 +278,7 @@ else
 fi
 # "waiting for" names every declared experiment that cannot be built: each declaration is
 # either a table or figure target of the small-full scale or listed with "waiting for:" (table13
-# for lstm and wikitext2, figure8 for ImageNet, figure19 for stragglers).
+# for lstm and wikitext2, figure8 for ImageNet).
 listing="$TMP/dry-small-full.txt"
 "$PYTHON" - "$WF/configs/experiments" "$listing" >"$TMP/waiting-check.txt" 2>&1 <<'EOF'
 import re, sys, tomllib
@@ -292,12 +297,11 @@ for i, d in decls.items():
         bad.append(f"{i}: neither a target nor 'waiting for'")
     if "localsgd-analyze" in line:
         bad.append(f"{i}: still waiting for localsgd-analyze")
-for i, words in (("table13", ("lstm", "wikitext2")), ("figure8", ("imagenet",)),
-                 ("figure19", ("stragglers",))):
+for i, words in (("table13", ("lstm", "wikitext2")), ("figure8", ("imagenet",))):
     if not all(w in lines.get(i, "") for w in words):
         bad.append(f"{i} not waiting for {', '.join(words)}")
-for i in ("figure1", "figure2", "figure3", "figure4", "figure6", "figure7", "figure12",
-          "figure13", "figure14", "figure19"):
+for i in ("figure1", "figure2", "figure3", "figure4", "figure6", "figure7", "figure9",
+          "figure12", "figure13", "figure14", "figure19"):
     if i not in targets:
         bad.append(f"{i}: not a figure target")
 print(f"{len(decls)} declarations, {len(targets)} table targets")

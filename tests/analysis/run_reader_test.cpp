@@ -20,7 +20,7 @@ using RunReaderTest = testing::TempDirTest;
 TEST_F(RunReaderTest, XColumnFollowsTheChoice) {
   write_run(path("r"), {0.1, 0.2}, "completed", 0.25);
   const struct { const char* x; double first, second; } cases[] = {
-      {"epoch", 1, 2}, {"samples", 320, 640}, {"sync_rounds", 5, 10}, {"wall_seconds", 2.5, 5},
+      {"epoch", 1, 2}, {"step", 10, 20}, {"samples", 320, 640}, {"sync_rounds", 5, 10}, {"wall_seconds", 2.5, 5},
       {"modelled_seconds", 7.5, 15}, {"time_seconds", 5, 10}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.x);

@@ -40,7 +40,7 @@ const ConfigSchema& trainer_schema() {
     for (const auto& kind : algorithm_kinds()) s.algorithms.push_back(kind.schema);
     for (const auto& kind : model_kinds()) s.models.push_back(with_registration_checks(kind));
     s.datasets = data_kind_names();
-    s.features = {"global-delay", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes",
+    s.features = {"global-delay", "stragglers", "switch-epoch", "momentum-policy", "bn-stats-policy", "stacked-worker-passes",
                   "lars", "noise-injection", "weight-spread", "batch-schedule", "sampling-with-replacement",
                   "label-noise", "init-from", "bn-recompute"};
     return s;

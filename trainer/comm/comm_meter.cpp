@@ -39,6 +39,7 @@ void CommMeter::save(torch::serialize::OutputArchive& archive) const {
   archive.write("stats", pack(stats_));
   archive.write("injected_delay", torch::tensor({injected_delay_}, torch::kDouble));
   archive.write("calls", torch::tensor({calls_}, torch::kLong));
+  if (stragglers_.active()) archive.write("straggler_clocks", stragglers_.to_tensor());
 }
 
 void CommMeter::load(torch::serialize::InputArchive& archive) {
@@ -58,6 +59,12 @@ void CommMeter::load(torch::serialize::InputArchive& archive) {
   }
   injected_delay_ = delay.item<double>();
   calls_ = calls.item<std::int64_t>();
+  torch::Tensor clocks;
+  if (stragglers_.active()) {
+    if (!archive.try_read("straggler_clocks", clocks))
+      throw std::runtime_error("CommMeter: the checkpoint has no straggler clocks, the run has stragglers");
+    stragglers_.from_tensor(clocks);
+  }
 }
 
 }  // namespace localsgd

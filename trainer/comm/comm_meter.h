@@ -1,8 +1,9 @@
 // Defines CommMeter: what a run's communication costs, kept apart from the transports that move
 // the bytes. Per level (the global link, the link inside a block) it counts rounds, the bytes a
 // worker sends as the algorithm encodes them (a 1-bit payload counts 1 bit an element), wall
-// seconds and the cost model's seconds; it also holds the injected delay of Figure 19 and the
-// number of transport calls, which is what "no collective between syncs" is tested against.
+// seconds and the cost model's seconds; it also holds the injected delay of Figure 19, the
+// straggling workers' clocks (straggler_clocks.h) and the number of transport calls, which is
+// what "no collective between syncs" is tested against.
 #pragma once
 
 #include <torch/torch.h>
@@ -11,6 +12,7 @@
 #include <cstdint>
 
 #include "comm/comm_cost_model.h"
+#include "comm/straggler_clocks.h"
 
 namespace localsgd {
 
@@ -38,6 +40,10 @@ class CommMeter {
   // Figure 19's slow network: seconds added to every global average (slept when distributed).
   void inject_delay(double seconds) { injected_delay_ += seconds; }
   void count_call() { ++calls_; }
+  // Slow workers (comm.straggler_*): advanced each step, synchronised by every collective.
+  void set_stragglers(StragglerClocks clocks) { stragglers_ = std::move(clocks); }
+  StragglerClocks& stragglers() { return stragglers_; }
+  const StragglerClocks& stragglers() const { return stragglers_; }
 
   const CommStats& stats(CommLevel level) const { return stats_[static_cast<int>(level)]; }
   double injected_delay_seconds() const { return injected_delay_; }
@@ -52,6 +58,7 @@ class CommMeter {
   std::array<CommStats, 2> stats_{};
   std::array<LinkCost, 2> costs_{};
   double injected_delay_ = 0;
+  StragglerClocks stragglers_;
   std::int64_t calls_ = 0;
 };
 

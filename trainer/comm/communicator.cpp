@@ -32,6 +32,7 @@ void Communicator::all_reduce(torch::Tensor& rows, const WorkerGroups& groups, R
   }
   const std::int64_t payload = wire_bytes >= 0 ? wire_bytes : rows.size(1) * static_cast<std::int64_t>(rows.element_size());
   meter_.charge_all_reduce(level, g, payload, seconds_since(start));
+  meter_.stragglers().synchronise(groups);
 }
 
 void Communicator::mix(torch::Tensor& rows, const MixingMatrix& weights, CommLevel level, std::int64_t wire_bytes) {
@@ -45,6 +46,7 @@ void Communicator::mix(torch::Tensor& rows, const MixingMatrix& weights, CommLev
   std::size_t degree = 0;
   for (int r = 0; r < local_workers(); ++r) degree = std::max(degree, weights.neighbours(first_worker() + r).size());
   meter_.charge_exchange(level, static_cast<int>(degree), payload, seconds_since(start));
+  meter_.stragglers().synchronise(weights);
 }
 
 void Communicator::global_mean(const torch::Tensor& rows, torch::Tensor& out) {

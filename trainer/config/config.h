@@ -134,6 +134,12 @@ struct CommSection {
   // "tree": the cost model's ceil(log2 g) factor above; "flat": one latency + bytes / bandwidth
   // per all-reduce whatever g (Figure 6's time units: a communication = 25 gradient computations).
   std::string allreduce_cost = "tree";
+  // Straggling workers (Figure 19 (c)): every worker, every step, is `straggler_seconds` slower
+  // with probability straggler_probability (its own draws of (seed, worker, step)); a collective
+  // waits for its slowest member. Slept when distributed; added to the modelled time when
+  // simulated (straggler_seconds in metrics.jsonl). 0 = none.
+  double straggler_probability = 0;
+  double straggler_seconds = 0;
 };
 
 struct RunConfig {

@@ -189,6 +189,8 @@ void check_sections(const RunConfig& c, const ConfigSchema& schema, Checker& che
   check.at_least("comm.compute_step_seconds", c.comm.compute_step_seconds, 0.0);
   check.at_least("comm.compute_sample_seconds", c.comm.compute_sample_seconds, 0.0);
   check.at_least("comm.collective_timeout", c.comm.collective_timeout, 0.0);
+  check.within("comm.straggler_probability", c.comm.straggler_probability, 0.0, 1.0);
+  check.at_least("comm.straggler_seconds", c.comm.straggler_seconds, 0.0);
 
   const OptimizerSection& o = c.optimizer;
   check.positive("optimizer.lr", o.lr);

@@ -82,6 +82,8 @@ void visit_config_fields(Config& c, Visitor& v) {
   v("collective_timeout", c.comm.collective_timeout);
   v("compute_step_seconds", c.comm.compute_step_seconds);
   v("compute_sample_seconds", c.comm.compute_sample_seconds);
+  v("straggler_probability", c.comm.straggler_probability);
+  v("straggler_seconds", c.comm.straggler_seconds);
 }
 
 }  // namespace localsgd

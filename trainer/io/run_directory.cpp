@@ -172,6 +172,7 @@ std::string metrics_line(const EvalRecord& r) {
       .add("train_loss", r.train_loss).add("train_accuracy", r.train_accuracy)
       .add("test_loss", r.test_loss).add("test_accuracy", r.test_accuracy);
   if (r.weight_spread >= 0) line.add("weight_spread", r.weight_spread);
+  if (r.straggler_seconds >= 0) line.add("straggler_seconds", r.straggler_seconds);
   if (!std::isnan(r.objective)) line.add("objective", r.objective).add("suboptimality", r.suboptimality);
   return line.str();
 }

@@ -3,6 +3,7 @@
 // (summary.json). Measured times go to timing.jsonl only, so that equal runs give equal metrics.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -30,6 +31,9 @@ struct EvalRecord {
   // Convex tasks: the whole training objective f(x̄) and f(x̄) − f* against the task's
   // independent minimum (task/training_objective.h); NaN: not a convex task.
   double objective = std::nan(""), suboptimality = std::nan("");
+  // What the straggling workers (comm.straggler_*) added so far: the latest worker clock; < 0:
+  // no stragglers.
+  double straggler_seconds = -1;
   // Measured times are not deterministic: they go to timing.jsonl only.
   double wall_seconds = 0;    // since the start, evaluations included
   double train_seconds = 0;   // since the start, evaluations excluded
@@ -54,7 +58,8 @@ struct EvalRecord {
     return (train_seconds - global_comm.seconds - block_comm.seconds) / workers_in_process;
   }
   double modelled_seconds() const {
-    return modelled_compute_seconds() + modelled_comm_seconds + injected_delay_seconds;
+    return modelled_compute_seconds() + modelled_comm_seconds + injected_delay_seconds +
+           std::max(straggler_seconds, 0.0);
   }
   // The time tables and figures report: measured when distributed, modelled when simulated.
   double reported_seconds() const { return distributed ? train_seconds : modelled_seconds(); }

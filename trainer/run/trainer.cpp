@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "algo/algorithm_registry.h"
 #include "data/data_kinds.h"
@@ -79,6 +80,8 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
   const bool tree = config.comm.allreduce_cost == "tree";
   comm_->meter().set_cost_model({config.comm.latency, config.comm.bandwidth, tree},
                                 {config.comm.block_latency, config.comm.block_bandwidth, tree});
+  comm_->meter().set_stragglers(StragglerClocks(comm_->world_size(), config.comm.straggler_probability,
+                                                config.comm.straggler_seconds, config.run.seed));
   averaged_->to(comm_->device());
   const auto options = state_.replicas.params.options();
   averaged_params_ = torch::empty({1, state_.replicas.parameter_count()}, options);
@@ -88,10 +91,21 @@ Trainer::Trainer(const RunConfig& config, std::shared_ptr<const SampleSource> tr
   if (comm_->is_leader()) objective_ = task_->training_objective(train_, config.optimizer.weight_decay);
 }
 
+void Trainer::straggle(std::int64_t step) {
+  StragglerClocks& clocks = comm_->meter().stragglers();
+  if (!clocks.active()) return;
+  clocks.advance(step);
+  if (!comm_->distributed()) return;
+  double own = 0;
+  for (int r = 0; r < comm_->local_workers(); ++r) own += clocks.delay(comm_->first_worker() + r, step);
+  if (own > 0) std::this_thread::sleep_for(std::chrono::duration<double>(own));
+}
+
 bool Trainer::train_step(std::int64_t step) {
   Replicas& replicas = state_.replicas;
   Tallies& tallies = state_.tallies;
   PhaseTimes& times = state_.phase_times;
+  straggle(step);
   replicas.grads.zero_();
   std::vector<Batch> batches;
   {
@@ -180,6 +194,7 @@ EvalRecord Trainer::evaluate_after(std::int64_t step, double wall_seconds, doubl
   record.block_sync_rounds = meter.stats(CommLevel::kBlock).rounds;
   record.block_comm_bytes = meter.stats(CommLevel::kBlock).bytes;
   record.injected_delay_seconds = meter.injected_delay_seconds();
+  if (meter.stragglers().active()) record.straggler_seconds = meter.stragglers().seconds();
   record.modelled_comm_seconds = meter.modelled_seconds();
   const CommSection& cost = config_.comm;
   if (cost.compute_step_seconds > 0 || cost.compute_sample_seconds > 0) {

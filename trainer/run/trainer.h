@@ -51,6 +51,9 @@ class Trainer {
  private:
   // One step on every worker of this process; returns whether every local loss was finite.
   bool train_step(std::int64_t step);
+  // The straggling workers' delays of `step` (comm.straggler_*): every worker's clock moves on;
+  // a distributed rank also sleeps its own workers' delays, which the next collective waits for.
+  void straggle(std::int64_t step);
   struct Agreement {
     std::int64_t diverged_at = -1;  // the first step any worker's loss was not finite (-1: none)
     bool stop = false;              // a process received a stop signal

@@ -8,7 +8,7 @@
 namespace localsgd {
 
 enum class SeedStream : std::uint64_t { kModelInit = 1, kEpochOrder = 2, kAugment = 3, kGradientNoise = 4,
-                                        kSampling = 5, kLabelNoise = 6, kBnRecompute = 7 };
+                                        kSampling = 5, kLabelNoise = 6, kBnRecompute = 7, kStraggler = 8 };
 
 // splitmix64 finaliser over (seed, stream, index): well mixed, platform independent.
 inline std::uint64_t derive_seed(std::uint64_t seed, SeedStream stream, std::uint64_t index = 0) {

@@ -34,7 +34,8 @@ from .common import RegistryError, is_num, req
 # lines: fields of a [benchmark]'s records (figure 5); hessian, interpolation, sharpness: an
 # analysis of the runs' saved models (analyses.py); suboptimality: the convex runs' records.
 PLOTS = ("curves", "bars", "lines", "hessian", "interpolation", "sharpness", "suboptimality")
-CURVE_X = ("epoch", "wall_seconds", "modelled_seconds", "time_seconds", "sync_rounds", "samples")
+CURVE_X = ("epoch", "step", "wall_seconds", "modelled_seconds", "time_seconds", "sync_rounds",
+           "samples")
 CURVE_Y = ("test_accuracy", "train_loss", "test_loss", "train_accuracy")
 # x of a plot with one point per row: a numeric key of the row's runs (RunSpec).
 RUN_X = ("local_steps", "workers", "local_batch")
