@@ -18,9 +18,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ok, not_ok, check and the tal
 CONFIG="$ROOT/tests/configs/tiny-run.toml"
 # 8 epochs of 512 images, 4 x 8 per step: 128 steps; a learning-rate warm-up over the first 3
 # epochs; post-local SGD switching at epoch 4, then H = 3 local steps between averages.
+# Straggling workers too (1 ms at probability 0.2): their clocks, in metrics.jsonl's
+# straggler_seconds, must come back from the checkpoint as they were.
 SETS=(--set run.epochs=8 --set run.eval_every_epochs=0.5 --set algorithm.kind=postlocal
       --set algorithm.local_steps=3 --set algorithm.switch_epoch=4 --set run.checkpoint_every_steps=1
-      --set schedule.warmup_epochs=3)
+      --set schedule.warmup_epochs=3 --set comm.straggler_probability=0.2
+      --set comm.straggler_seconds=0.001)
 
 same_as() {  # DIR REFERENCE
   cmp -s "$1/metrics.jsonl" "$2/metrics.jsonl" && cmp -s "$1/model.pt" "$2/model.pt"
