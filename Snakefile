@@ -472,6 +472,7 @@ wildcard_constraints:
 
 localrules:
     all,
+    generated_data,
     experiment_table,
     status,
     claims,
