@@ -214,9 +214,10 @@ def latency_benchmark(wildcards):
 
 
 def benchmark_threads(wildcards):
-    """Intra-op threads a benchmark measures with: the scale's run.threads."""
-    _, scale = benchmark_of(wildcards)
-    return base_threads(scale.base_config, scale.trainer)
+    """Intra-op threads a benchmark measures with: its model's run.threads at the scale."""
+    bench, scale = benchmark_of(wildcards)
+    _, overrides = registry_lib.model_and_data(wildcards.model, bench.dataset, scale)
+    return base_threads(scale.base_config_of(wildcards.model), overrides)
 
 
 def benchmark_args(wildcards):
@@ -600,7 +601,7 @@ rule train_mpi:
 # job reserves every core, so that no training shares the machine while it measures.
 rule microbench:
     input:
-        config=lambda wc: str(benchmark_of(wc)[1].base_config),
+        config=lambda wc: str(benchmark_of(wc)[1].base_config_of(wc.model)),
         microbench=ancient(MICROBENCH),
         declaration=os.path.join(CONFIGS_DIR, "experiments", "{exp}.toml"),
     output:

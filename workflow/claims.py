@@ -109,7 +109,9 @@ def _grid_setup(reg, c, st) -> Setup:
             return Setup(c, why_not=f"{name} ({cell.label()}) is not run at this scale "
                                     f"([select.{c.experiment}] of configs/scales/"
                                     f"{reg.scale.name}.toml)")
-        waiting += [f"{name} ({cell.label()}) waits for: {', '.join(m)}" for v, m in row if v is None][:1]
+        missing = next((m for v, m in row if v is None), None)
+        if missing is not None:
+            waiting.append(f"{name} ({cell.label()}) waits for: {', '.join(missing)}")
         grids.append(tuple(dict.fromkeys(v for v, _ in row if v is not None)))
     if waiting:
         return Setup(c, why_not="; ".join(waiting))

@@ -41,7 +41,7 @@ from experiment_registry.run_blocks import KIND_KEYS, RunSpec  # noqa: F401
 from experiment_registry.scale_registry import ScaleRegistry, build  # noqa: F401
 from experiment_registry.scales import Scale, load_scale, scale_names  # noqa: F401
 from experiment_registry.variants import (  # noqa: F401
-    MPI_SUFFIX, RunVariant, benchmark_arguments, fmt_num, resolve, run_dir)
+    MPI_SUFFIX, RunVariant, benchmark_arguments, fmt_num, model_and_data, resolve, run_dir)
 
 
 def main(argv=None) -> int:

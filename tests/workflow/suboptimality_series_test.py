@@ -138,6 +138,20 @@ class SuboptimalitySeriesTest(hand_configs.HandConfigsTest):
         self.assertEqual([p[0] for p in lines[1][1]], [1])
         self.assertFalse(meta[1][1]["reached"])
 
+    def test_a_scales_target_replaces_the_panels(self):
+        self.write_all()
+        self.write_scale(SCALE + "[targets]\nfigure99 = 0.3\n")
+        reg = registry.build(self.configs, "hand")
+        self.assertEqual(reg.panel_target("figure99b"), 0.3)
+        lines, meta = series.compute(reg, "figure99b", self.results)
+        # At 0.3 K=1 x2 reaches it at 30 in both seeds (x1 at 40), K=4 H=4 x2 at 5: H=4 now has a
+        # point, 30 / 5 = 6 in both seeds.
+        self.assertEqual(meta[0][0]["chosen"]["time_to_target"], {"1": 30, "2": 30})
+        self.assertEqual(lines[1][1][1][:2], (4, 6.0))
+        self.write_scale(SCALE + "[targets]\nfigure1 = 0.3\n")
+        with self.assertRaises(registry.RegistryError):
+            registry.build(self.configs, "hand")
+
     def test_a_baseline_that_never_reaches_the_target_is_an_error(self):
         self.write_all()
         for f in (1, 2):

@@ -88,6 +88,10 @@ class Scale:
     select: dict = None        # experiment -> ((run key, allowed values), ...)
     targets: dict = None       # figure id -> the suboptimality its panels reach ([targets])
 
+    def base_config_of(self, model) -> Path:
+        """The trainer config a model's runs and benchmarks start from: its own, else the scale's."""
+        return self.models[model].base_config or self.base_config
+
     def selects(self, exp_id, spec) -> bool:
         """Whether the run `spec` of experiment `exp_id` is run at this scale ([select])."""
         return all(getattr(spec, k) in allowed for k, allowed in (self.select or {}).get(exp_id, ()))

@@ -168,7 +168,7 @@ def resolve(spec: RunSpec, scale: Scale, desc=None) -> RunVariant:
     if ranks:  # a distributed run is another run: its times are measured, not modelled
         parts.append(MPI_SUFFIX)
         over.append(("comm.backend", "mpi"))
-    return RunVariant(name="-".join(parts), base_config=mapping.base_config or scale.base_config,
+    return RunVariant(name="-".join(parts), base_config=scale.base_config_of(spec.model),
                       overrides=tuple(over),
                       kind=spec.algorithm, workers=spec.workers, local_batch=B,
                       local_steps=spec.local_steps, block_size=spec.block_size,
