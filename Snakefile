@@ -748,6 +748,7 @@ rule analysis_series:
         scale=os.path.join(CONFIGS_DIR, "scales", "{scale}.toml"),
         series_code=os.path.join(WORKFLOW_CODE, "analysis_series.py"),
         suboptimality_code=os.path.join(WORKFLOW_CODE, "suboptimality_series.py"),
+        statistics_code=os.path.join(WORKFLOW_CODE, "claim_statistics.py"),
         registry_code=os.path.join(WORKFLOW_CODE, "registry.py"),
         registry_parts=REGISTRY_PARTS,
     output:

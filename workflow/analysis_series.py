@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import registry as registry_lib  # noqa: E402
 import suboptimality_series  # noqa: E402
+from claim_statistics import mean_std  # noqa: E402
 
 
 # Smallest density a log-y panel draws: the Gaussian tails of stochastic Lanczos quadrature
@@ -113,14 +114,6 @@ def _number(r, key, path):
         raise SeriesError(f"{path}: record of run {r.get('run', '?')}: {key} is not a finite "
                           f"number ({v!r})")
     return float(v)
-
-
-def mean_std(values) -> tuple:
-    """(mean, sample standard deviation, n); std 0 for one value."""
-    n = len(values)
-    m = sum(values) / n
-    s = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
-    return m, s, n
 
 
 def _by_run(records, job, reg, results_dir, path) -> dict:

@@ -30,6 +30,13 @@ REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE = VERDICTS
 NOT_TESTABLE = "not testable at this scale"   # the scale cannot build the claim's runs
 
 
+def mean_std(values) -> tuple:
+    """(mean, sample standard deviation, n) of a figure's point over seeds; std 0 for one value."""
+    n = len(values)
+    m = statistics.fmean(values)
+    return m, (statistics.stdev(values) if n > 1 else 0.0), n
+
+
 @dataclass(frozen=True)
 class Interval:
     """An effect with its confidence interval."""

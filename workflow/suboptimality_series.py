@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import registry as registry_lib  # noqa: E402
+from claim_statistics import mean_std  # noqa: E402
 
 INF = math.inf
 TIMING_X = ("time_seconds", "wall_seconds", "modelled_seconds")   # x read from timing.jsonl
@@ -74,13 +76,6 @@ def time_to_target(curve, target) -> float:
     return next((x for x, s in curve if s <= target), INF)
 
 
-def mean_std(values) -> tuple:
-    """(mean, sample standard deviation, n); std 0 for one value."""
-    n = len(values)
-    m = sum(values) / n
-    return m, (math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0), n
-
-
 @dataclass
 class Candidate:
     """One LR of a cell: its variant, and per seed the curve and time to target."""
@@ -91,8 +86,8 @@ class Candidate:
 
     def rank(self) -> tuple:
         reached = all(math.isfinite(t) for t in self.times.values())
-        final = mean_std([c[-1][1] for c in self.curves.values()])[0]
-        return (0, mean_std(list(self.times.values()))[0], final) if reached else (1, final, 0)
+        final = statistics.fmean(c[-1][1] for c in self.curves.values())   # inf if one diverged
+        return (0, statistics.fmean(self.times.values()), final) if reached else (1, final, 0)
 
     def record(self) -> dict:
         return {"variant": self.variant.name, "lr": self.lr,
